@@ -1,0 +1,209 @@
+"""The shape of the content files, validated with pydantic (v1, as Rasa 3.6 pins it).
+
+Content designers edit content/topics/*.md, content/council.yml and content/helplines.yml.
+Every model here forbids unknown fields so a typo in a field name is an error, not silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pydantic import BaseModel, Extra, HttpUrl, validator
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+
+THEMES = {
+    "records": "What records are kept, and by whom",
+    "linking": "How records are linked and used",
+    "analytics": "Risk scores, algorithms and private companies",
+    "rights": "Your rights and your choices",
+    "help": "Asking for help, and keeping children safe",
+    "about": "About this assistant and how to reach a person",
+}
+
+# One SMS reply may use at most two GSM-7 segments (2 x 153 characters).
+SMS_MAX_CHARS = 306
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+
+
+class Source(Strict):
+    title: str
+    url: HttpUrl
+
+
+class Topic(Strict):
+    """One topic: content/topics/<id>.md. Front matter fields + the markdown body (the web answer)."""
+
+    id: str
+    title: str
+    theme: str
+    sms: str
+    sources: list[Source]
+    reviewed: dt.date
+    related: list[str] = []
+    examples: list[str]
+    body: str
+
+    @validator("id")
+    def _id_shape(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("must be lower case letters, digits and single underscores, e.g. see_my_data")
+        return value
+
+    @validator("theme")
+    def _known_theme(cls, value: str) -> str:
+        if value not in THEMES:
+            raise ValueError(f"must be one of: {', '.join(sorted(THEMES))}")
+        return value
+
+    @validator("sms")
+    def _sms_fits(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @validator("sources")
+    def _has_source(cls, value: list[Source]) -> list[Source]:
+        if not value:
+            raise ValueError("needs at least one source (title and url)")
+        return value
+
+    @validator("reviewed")
+    def _not_future(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError("cannot be in the future")
+        return value
+
+    @validator("examples")
+    def _enough_examples(cls, value: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in value if v and v.strip()]
+        if len(cleaned) < 12:
+            raise ValueError(f"needs at least 12 example questions, has {len(cleaned)}")
+        if len({c.lower() for c in cleaned}) != len(cleaned):
+            raise ValueError("has the same example twice")
+        return cleaned
+
+    @validator("body")
+    def _has_body(cls, value: str) -> str:
+        if len(value.strip()) < 40:
+            raise ValueError("the web answer (the text under the front matter) is missing or too short")
+        return value.strip()
+
+    @property
+    def primary_source(self) -> Source:
+        return self.sources[0]
+
+
+class Contact(Strict):
+    name: str
+    phone: str
+    email: str
+    web: HttpUrl
+    hours: str
+    address: str = ""
+
+
+class ConsentLevel(Strict):
+    id: str
+    label: str
+    description: str
+
+
+class Purpose(Strict):
+    id: str
+    name: str
+    plain: str
+    lawful_basis: str
+    choice: str  # "consent", "objection" or "none"
+    default: str
+    levels: list[ConsentLevel] = []
+    data_held: list[str]
+    organisations: list[str]
+    retention: str
+    child_protection_exception: bool = True
+
+    @validator("choice")
+    def _choice_kind(cls, value: str) -> str:
+        if value not in {"consent", "objection", "none"}:
+            raise ValueError("must be consent, objection or none")
+        return value
+
+
+class Organisation(Strict):
+    id: str
+    name: str
+    kind: str
+    shares: list[str]
+
+
+class Retention(Strict):
+    record: str
+    period: str
+    days: int
+    source: str = ""
+
+
+class Processor(Strict):
+    id: str
+    name: str
+    work: str
+    contract_purpose: str
+    data: list[str]
+    risk_assessment: str
+    risk_assessment_date: dt.date
+
+
+class AccuracyAssessment(Strict):
+    by: str
+    date: dt.date
+    summary: str
+    figures: dict[str, float | int | str]
+
+
+class Algorithm(Strict):
+    """An entry in the council's algorithm register, in the shape of the UK ATRS."""
+
+    id: str
+    name: str
+    owner: str
+    purpose: str
+    data_used: list[str]
+    how_decisions_are_made: str
+    human_oversight: str
+    known_risks: list[str]
+    accuracy: AccuracyAssessment
+    contact: str
+    status: str
+
+
+class Council(Strict):
+    name: str
+    short_name: str
+    contact: Contact
+    peer_support: Contact
+    dpo_email: str
+    purposes: list[Purpose]
+    organisations: list[Organisation]
+    retention: list[Retention]
+    processors: list[Processor]
+    algorithms: list[Algorithm]
+    conversation_retention_days: int = 30
+
+
+class Helpline(Strict):
+    id: str
+    name: str
+    number: str
+    when: str
+    who: str
+    note: str = ""
+
+
+class Helplines(Strict):
+    helplines: list[Helpline]
