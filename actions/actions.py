@@ -1,0 +1,373 @@
+"""Custom actions: thin adapters between Rasa's tracker and bot.records / bot.content.
+
+Every database write happens in one transaction (session_scope) inside bot.records; these classes only read
+slots, call one service function and say the result. Identity details never outlive the check: the raw
+reference and date of birth slots are replaced by a marker as soon as the check is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.content import task_text as say
+from bot.content.loader import content
+from bot.content.models import Purpose
+from bot.records import service
+from bot.records.db import session_scope
+from bot.records.identity import normalise_reference, parse_dob
+
+logger = logging.getLogger(__name__)
+
+CHECKED = "[checked]"
+TASK_FORMS = {
+    "consent": "consent_form",
+    "objection": "objection_form",
+    "access": "access_form",
+    "rectification": "error_form",
+    "request_status": "request_status_form",
+}
+TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference"]
+MAX_FREE_TEXT = 1000
+YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+
+
+def _channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"
+
+
+def _purposes(task: str | None = None) -> list[Purpose]:
+    purposes = [p for p in content().council.purposes if p.choice != "none"]
+    if task == "consent":
+        purposes = [p for p in purposes if p.levels]
+    return purposes
+
+
+def _purpose(purpose_id: str | None) -> Purpose | None:
+    for p in content().council.purposes:
+        if p.id == purpose_id:
+            return p
+    return None
+
+
+def _option_words(*texts: str) -> list[str]:
+    words: list[str] = []
+    for text in texts:
+        words += [w for w in text.lower().replace("_", " ").replace("-", " ").split() if len(w) > 3]
+    return words
+
+
+def _due_if_sent_now() -> dt.datetime:
+    return service.due_date(dt.datetime.now(dt.timezone.utc))
+
+
+def _reset_task_slots() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in TASK_SLOTS]
+
+
+class ActionStartTask(Action):
+    def name(self) -> str:
+        return "action_start_task"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        task = tracker.get_slot("pending_task")
+        if not task:
+            dispatcher.utter_message(response="utter_help")
+            return []
+        if tracker.get_slot("identity_locked"):
+            dispatcher.utter_message(text=say.identity_locked(content()))
+            return [SlotSet("pending_task", None)]
+        if not tracker.get_slot("verified"):
+            dispatcher.utter_message(response="utter_identity_intro")
+            return [SlotSet("identity_reference", None), SlotSet("identity_dob", None),
+                    FollowupAction("identity_form")]
+        if task == "status":
+            return self._status(dispatcher, tracker)
+        form = TASK_FORMS.get(task)
+        if form is None:
+            dispatcher.utter_message(response="utter_help")
+            return [SlotSet("pending_task", None)]
+        return [*_reset_task_slots(), FollowupAction(form)]
+
+    def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        with session_scope() as session:
+            choices = service.get_choices(
+                session,
+                family_id=tracker.get_slot("family_id"),
+                conversation_id=tracker.sender_id,
+                channel=_channel(tracker),
+            )
+        for chunk in say.status_report(content(), {k: v.choice for k, v in choices.items()}):
+            dispatcher.utter_message(text=chunk)
+        return [SlotSet("pending_task", None)]
+
+
+class ActionSubmitTask(Action):
+    def name(self) -> str:
+        return "action_submit_task"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        task = tracker.get_slot("pending_task")
+        done = [*_reset_task_slots(), SlotSet("pending_task", None)]
+        if not tracker.get_slot("verified") or not tracker.get_slot("family_id"):
+            dispatcher.utter_message(response="utter_help")
+            return done
+        if task == "request_status":
+            self._request_status(dispatcher, tracker)
+            return done
+        if tracker.get_slot("confirm") is not True:
+            dispatcher.utter_message(text=say.not_sent())
+            return done
+        common = {
+            "family_id": tracker.get_slot("family_id"),
+            "conversation_id": tracker.sender_id,
+            "channel": _channel(tracker),
+        }
+        with session_scope() as session:
+            if task == "consent":
+                view = service.set_choice(
+                    session, purpose_id=tracker.get_slot("purpose"), choice=tracker.get_slot("level"), **common
+                )
+            elif task == "objection":
+                view = service.register_request(
+                    session, type="objection", purpose=tracker.get_slot("purpose"), **common
+                )
+            elif task == "access":
+                view = service.register_request(session, type="access", **common)
+            elif task == "rectification":
+                details = {k: tracker.get_slot(k) for k in ("error_what", "error_where", "error_should")}
+                view = service.register_request(session, type="rectification", details=details, **common)
+            else:
+                dispatcher.utter_message(response="utter_help")
+                return done
+        # The confirmation is only sent after the transaction above has committed.
+        dispatcher.utter_message(text=say.request_done(view.type, view.reference, view.due_at))
+        return done
+
+    def _request_status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        with session_scope() as session:
+            view = service.get_request(
+                session, family_id=tracker.get_slot("family_id"), reference=tracker.get_slot("request_reference")
+            )
+        if view is None:
+            dispatcher.utter_message(text=say.request_not_found())
+            return
+        history = [(e.at, e.status) for e in view.history]
+        dispatcher.utter_message(text=say.request_status(view.type, view.reference, view.status, view.due_at, history))
+
+
+class ActionCancelTask(Action):
+    def name(self) -> str:
+        return "action_cancel_task"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_cancelled")
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_task", None)]
+        if not tracker.get_slot("verified"):
+            events += [SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
+        return events + _reset_task_slots()
+
+
+class ActionShowTopic(Action):
+    def name(self) -> str:
+        return "action_show_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        topic_id = tracker.get_slot("topic_id")
+        if topic_id in content().topic_ids:
+            dispatcher.utter_message(response=f"utter_topic/{topic_id}")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return [SlotSet("topic_id", None)]
+
+
+class ActionTalkToPerson(Action):
+    def name(self) -> str:
+        return "action_talk_to_person"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=say.talk_to_person(content()))
+        return []
+
+
+class ValidateIdentityForm(FormValidationAction):
+    """Checks the family reference and a child's date of birth. One reply for unknown and wrong details."""
+
+    def name(self) -> str:
+        return "validate_identity_form"
+
+    def validate_identity_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        reference = normalise_reference(str(value or ""))
+        if reference is None:
+            dispatcher.utter_message(text=say.reference_not_recognised())
+            return {"identity_reference": None}
+        return {"identity_reference": reference}
+
+    def validate_identity_dob(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if parse_dob(str(value or "")) is None:
+            dispatcher.utter_message(text=say.date_not_recognised())
+            return {"identity_dob": None}
+        with session_scope() as session:
+            result = service.verify_identity(
+                session,
+                reference_text=tracker.get_slot("identity_reference") or "",
+                dob_text=str(value),
+                conversation_id=tracker.sender_id,
+                channel=_channel(tracker),
+            )
+        if result.status == "verified":
+            dispatcher.utter_message(text=say.verified())
+            return {"identity_reference": CHECKED, "identity_dob": CHECKED, "verified": True,
+                    "family_id": result.family_id}
+        if result.status == "locked":
+            dispatcher.utter_message(text=say.identity_locked(content()))
+            return {"identity_reference": CHECKED, "identity_dob": CHECKED, "identity_locked": True,
+                    "pending_task": None}
+        dispatcher.utter_message(text=say.identity_failed())
+        return {"identity_reference": None, "identity_dob": None}
+
+
+def _purpose_options(task: str | None) -> dict[str, list[str]]:
+    return {p.id: _option_words(p.id, p.name) for p in _purposes(task)}
+
+
+class _PurposeValidation(FormValidationAction):
+    task = ""
+
+    def name(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def validate_purpose(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        chosen = say.match_option(str(value or ""), _purpose_options(self.task))
+        if chosen is None:
+            purpose = say.match_option(str(value or ""), _purpose_options(None))
+            if purpose and self.task == "consent":
+                dispatcher.utter_message(text=say.no_choice_offered(_purpose(purpose), content()))
+            else:
+                dispatcher.utter_message(text=say.purpose_not_recognised())
+            return {"purpose": None}
+        return {"purpose": chosen}
+
+
+class ValidateObjectionForm(_PurposeValidation):
+    task = "objection"
+
+    def name(self) -> str:
+        return "validate_objection_form"
+
+
+class ValidateConsentForm(_PurposeValidation):
+    task = "consent"
+
+    def name(self) -> str:
+        return "validate_consent_form"
+
+    def validate_level(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        purpose = _purpose(tracker.get_slot("purpose"))
+        if purpose is None:
+            return {"level": None}
+        options = {lv.id: _option_words(lv.id, lv.label) for lv in purpose.levels}
+        chosen = say.match_option(str(value or ""), options)
+        if chosen is None:
+            dispatcher.utter_message(text=say.level_not_recognised())
+            return {"level": None}
+        return {"level": chosen}
+
+
+class ValidateErrorForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_error_form"
+
+    def _free_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        text = " ".join(str(value or "").split())
+        if not text:
+            dispatcher.utter_message(text="Please tell me in a few words.")
+            return {slot: None}
+        return {slot: text[:MAX_FREE_TEXT]}
+
+    def validate_error_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        return self._free_text("error_what", value, dispatcher)
+
+    def validate_error_where(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        return self._free_text("error_where", value, dispatcher)
+
+    def validate_error_should(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        return self._free_text("error_should", value, dispatcher)
+
+
+class ValidateRequestStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_request_status_form"
+
+    def validate_request_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        reference = service.normalise_request_reference(str(value or ""))
+        if reference is None:
+            dispatcher.utter_message(text=say.request_not_found())
+            return {"request_reference": None}
+        return {"request_reference": reference}
+
+
+class ActionAskPurpose(Action):
+    def name(self) -> str:
+        return "action_ask_purpose"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        task = tracker.get_slot("pending_task")
+        buttons = [{"title": p.name, "payload": p.id} for p in _purposes(task)]
+        dispatcher.utter_message(text=say.ask_purpose(task), buttons=buttons)
+        return []
+
+
+class ActionAskLevel(Action):
+    def name(self) -> str:
+        return "action_ask_level"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        purpose = _purpose(tracker.get_slot("purpose"))
+        if purpose is None:
+            return []
+        buttons = [{"title": lv.label, "payload": lv.id} for lv in purpose.levels]
+        dispatcher.utter_message(text=say.ask_level(purpose), buttons=buttons)
+        return []
+
+
+class ActionAskConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_confirm"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        task = tracker.get_slot("pending_task")
+        due = _due_if_sent_now()
+        purpose = _purpose(tracker.get_slot("purpose"))
+        if task == "objection" and purpose is not None:
+            text = say.confirm_objection(purpose, content(), due)
+        elif task == "consent" and purpose is not None:
+            labels = {lv.id: lv.label for lv in purpose.levels}
+            text = say.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""))
+        elif task == "access":
+            text = say.confirm_access(due)
+        else:
+            text = say.confirm_error(
+                tracker.get_slot("error_what") or "", tracker.get_slot("error_where") or "",
+                tracker.get_slot("error_should") or "",
+            )
+        dispatcher.utter_message(text=text, buttons=YES_NO)
+        return []

@@ -1,0 +1,76 @@
+"""`python -m bot <command>`: build, train, run, shell, and the staff commands for requests and families."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot import env
+
+
+def _build(args: argparse.Namespace) -> int:
+    from bot.content.build import build
+    from bot.content.loader import ContentError
+
+    try:
+        stale = build(check=args.check)
+    except ContentError as exc:
+        print(f"Content error:\n{exc}", file=sys.stderr)
+        return 2
+    if args.check and stale:
+        names = ", ".join(str(p) for p in stale)
+        print(f"Generated files are out of date: {names}. Run `python -m bot build`.", file=sys.stderr)
+        return 1
+    print("Generated files are up to date." if args.check else f"Built {len(stale)} changed file(s).")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from bot.training import train
+
+    return train(force=args.force)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.server import run
+
+    return run(rasa_port=args.rasa_port, actions_port=args.actions_port, web_port=args.web_port)
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from bot.server import shell
+
+    return shell()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Parent Data Assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="generate NLU examples and responses from content/")
+    p.add_argument("--check", action="store_true", help="fail if the committed generated files are out of date")
+    p.set_defaults(func=_build)
+
+    p = sub.add_parser("train", help="train the model if its inputs changed")
+    p.add_argument("--force", action="store_true", help="train even when nothing changed")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("run", help="build, train if needed, migrate, seed, and run every server")
+    p.add_argument("--rasa-port", type=int, default=5005)
+    p.add_argument("--actions-port", type=int, default=5055)
+    p.add_argument("--web-port", type=int, default=8080)
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("shell", help="talk to the assistant in this terminal")
+    p.set_defaults(func=_shell)
+
+    from bot.records.cli import register
+
+    register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    env.apply()
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

@@ -1,0 +1,46 @@
+"""Reading-age checks for everything the assistant says.
+
+We use textstat's Flesch-Kincaid grade (a kept library, not our own formula) on the plain text a parent reads:
+markdown links keep their words, URLs and markup are dropped. Grade 6 is a reading age of about 11.
+"""
+
+from __future__ import annotations
+
+import re
+
+import textstat
+
+MAX_GRADE = 6.0
+
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_PHONE = re.compile(r"\+?\d[\d ]{6,}\d")
+_MARKUP = re.compile(r"^[ \t]*(?:#+|[-*]|\d+\.)[ \t]+", re.MULTILINE)
+
+
+def plain_text(text: str) -> str:
+    """What a reader reads: link words kept, URLs, phone numbers and list/heading markers removed.
+
+    List items and headings become sentences of their own, as a reader takes them.
+    """
+    text = _LINK.sub(r"\1", text)
+    text = _URL.sub("", text)
+    text = _PHONE.sub("", text)
+    text = text.replace("**", "").replace("__", "").replace("`", "")
+    lines = []
+    for line in _MARKUP.sub("", text).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line[-1] not in ".!?:":
+            line += "."
+        lines.append(line)
+    return " ".join(lines)
+
+
+def grade(text: str) -> float:
+    """Flesch-Kincaid grade of what the reader reads."""
+    plain = plain_text(text)
+    if not plain.strip():
+        return 0.0
+    return float(textstat.flesch_kincaid_grade(plain))

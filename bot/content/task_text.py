@@ -1,0 +1,224 @@
+"""The words of the tasks (identity check, report, choices, opt-out, see my data, fix a mistake).
+
+Pure functions of content and plain values, so tests check every sentence for reading age and tone.
+Numbers and contacts come from content/council.yml and content/helplines.yml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from bot.content.loader import Content
+from bot.content.models import Purpose
+
+REQUEST_NAMES = {
+    "objection": "opt-out (objection)",
+    "access": "request to see your data",
+    "rectification": "report of a mistake",
+    "consent": "change of choice",
+}
+STATUS_NAMES = {
+    "received": "received, not started yet",
+    "in_progress": "being worked on",
+    "done": "done",
+    "refused": "refused (the council must tell you why)",
+}
+CHOICE_NAMES = {"included": "included", "objected": "you said no (opted out)"}
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def nice_date(value: dt.date | dt.datetime) -> str:
+    """'3 April 2026'; a timestamp is shown as the date in the UK."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(UK)
+    return f"{value.day} {value:%B %Y}"
+
+
+def child_protection_line(content: Content) -> str:
+    return (
+        "Even so, the council can still share information without asking you if a child may be at risk "
+        "of serious harm. It will usually tell you, unless that would put a child at risk. "
+        f"Asking for help or early help is your choice. It is not a report to social care. "
+        f"For free advice, call the Family Rights Group on {content.helpline('family_rights_group')}."
+    )
+
+
+def identity_failed() -> str:
+    return (
+        "Sorry, those details do not match what we hold. Please check the letter and try again. "
+        "What is your family reference?"
+    )
+
+
+def identity_locked(content: Content) -> str:
+    c = content.council.contact
+    return (
+        "For your safety, I have paused the checks for 30 minutes after too many tries. "
+        f"You can still ask me questions. Or call {c.name} on {c.phone} ({c.hours}). They can help you."
+    )
+
+
+def reference_not_recognised() -> str:
+    return "That does not look like a family reference. It is on the letter from the council and looks like ABC-1234."
+
+
+def date_not_recognised() -> str:
+    return "Sorry, I could not read that date. Please type it like 3/4/2019 or 3 April 2019."
+
+
+def verified() -> str:
+    return "Thank you, that matches. I will only use this for this chat."
+
+
+def purpose_label(purpose: Purpose) -> str:
+    return purpose.name
+
+
+def status_report(content: Content, choices: dict[str, str]) -> list[str]:
+    """One short chunk per purpose: what is held, who uses it, why, for how long, and the family's choice."""
+    chunks = ["Here is your family's report. One part for each way the council uses records."]
+    orgs = {o.id: o.name for o in content.council.organisations}
+    for purpose in content.council.purposes:
+        choice = choices.get(purpose.id, purpose.default)
+        names = {**CHOICE_NAMES, **{level.id: level.label for level in purpose.levels}}
+        used_by = ", ".join(orgs.get(o, o) for o in purpose.organisations)
+        chunks.append(
+            f"**{purpose.name}**\n"
+            f"Why: {purpose.plain}\n"
+            f"What: {', '.join(purpose.data_held)}.\n"
+            f"Who: {used_by}.\n"
+            f"How long: {purpose.retention}\n"
+            f"Your choice: {names.get(choice, choice)}."
+        )
+    chunks.append("You can say **change my choices**, **opt out**, or ask about any part.")
+    return chunks
+
+
+def ask_purpose(task: str) -> str:
+    if task == "consent":
+        return "Which use do you want to change your choice for?"
+    return "Which use of your records do you want to opt out of?"
+
+
+def purpose_not_recognised() -> str:
+    return "Sorry, I did not catch which one. Please pick one from the list, or type its name."
+
+
+def no_choice_offered(purpose: Purpose, content: Content) -> str:
+    return (
+        f"The council does not offer a choice for {purpose.name}. The law says it must do this. "
+        f"You can still ask questions or talk to a person: call {content.council.contact.phone}."
+    )
+
+
+def ask_level(purpose: Purpose) -> str:
+    lines = [f"What would you like for {purpose.name}?"]
+    lines += [f"- {level.label}: {level.description}" for level in purpose.levels]
+    return "\n".join(lines)
+
+
+def level_not_recognised() -> str:
+    return "Sorry, I did not catch that. Please pick one of the choices."
+
+
+def confirm_objection(purpose: Purpose, content: Content, due: dt.date) -> str:
+    return (
+        f"You want to opt out of **{purpose.name}**. This is called an objection.\n"
+        f"The council must stop this use for your family, unless it has strong legal reasons. "
+        f"It will reply by {nice_date(due)}.\n"
+        f"{child_protection_line(content)}\n"
+        "Shall I send it?"
+    )
+
+
+def confirm_level(purpose: Purpose, level_label: str) -> str:
+    return f"You want **{level_label}** for **{purpose.name}**. Shall I save this?"
+
+
+def confirm_access(due: dt.date) -> str:
+    return (
+        "You want a copy of the records the council holds about your family. It is free.\n"
+        "The reply will show what is held, where it came from, who it is shared with, how long it is kept, "
+        "and if any risk score is used.\n"
+        f"The council must reply by {nice_date(due)}. For a hard case it can take two more months, "
+        "but it must tell you why in the first month.\n"
+        "Shall I send the request?"
+    )
+
+
+def confirm_error(what: str, where: str, should: str) -> str:
+    return (
+        "Here is what you told me:\n"
+        f"- What is wrong: {what}\n"
+        f"- Where: {where}\n"
+        f"- What it should say: {should}\n"
+        "Shall I send this to the council?"
+    )
+
+
+def not_sent() -> str:
+    return "OK, I have not sent anything. What would you like to do now?"
+
+
+def request_done(kind: str, reference: str, due: dt.date | None) -> str:
+    name = REQUEST_NAMES.get(kind, "request")
+    lines = [f"Done. I have sent your {name}.", f"Your reference is **{reference}**. Please keep it."]
+    if kind == "consent":
+        lines.append("Your new choice is saved now.")
+    elif due is not None:
+        lines.append(f"The council must reply by {nice_date(due)}.")
+    lines.append("You can ask me **where is my request** at any time.")
+    return "\n".join(lines)
+
+
+def request_status(kind: str, reference: str, status: str, due: dt.date, history: list[tuple]) -> str:
+    lines = [
+        f"Your {REQUEST_NAMES.get(kind, 'request')} **{reference}** is {STATUS_NAMES.get(status, status)}.",
+        f"The council must reply by {nice_date(due)}.",
+    ]
+    for when, what in history:
+        lines.append(f"- {nice_date(when)}: {STATUS_NAMES.get(what, what)}")
+    return "\n".join(lines)
+
+
+def request_not_found() -> str:
+    return (
+        "I could not find a request with that reference for your family. "
+        "Please check it. It looks like OPT-7Q2K9."
+    )
+
+
+def talk_to_person(content: Content) -> str:
+    c = content.council.contact
+    p = content.council.peer_support
+    return (
+        f"Want to talk to a person? Call {c.name} on {c.phone}. Lines are open {c.hours}. "
+        f"Or email {c.email}.\n"
+        f"To talk to another parent, call {p.name} on {p.phone} ({p.hours}).\n"
+        f"For free advice that is not from the council, call the Family Rights Group on "
+        f"{content.helpline('family_rights_group')}."
+    )
+
+
+def match_option(text: str, options: dict[str, list[str]]) -> str | None:
+    """Match what a parent typed (an id, a number, a name or a key word) to one option id."""
+    said = re.sub(r"[^a-z0-9 ]", " ", (text or "").lower()).split()
+    if not said:
+        return None
+    joined = "_".join(said)
+    ids = list(options)
+    if joined in options:
+        return joined
+    if len(said) == 1 and said[0].isdigit() and 1 <= int(said[0]) <= len(ids):
+        return ids[int(said[0]) - 1]
+    scores = {}
+    for option_id, words in options.items():
+        keys = {w.lower() for w in words}
+        scores[option_id] = sum(1 for w in said if w in keys)
+    best = max(scores.values())
+    winners = [k for k, v in scores.items() if v == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None

@@ -1,0 +1,56 @@
+"""Rasa NLU components built on spaCy rules (spacy.blank("en"); no model download).
+
+CrisisDetector runs after the classifiers and overrides the intent when a message says a child or the writer
+is in danger now, so the crisis rule answers whatever the classifier thought and however sure it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.safety import detect_crisis
+
+CRISIS_INTENT = "crisis"
+CRISIS_CHILD_INTENT = "crisis_child"
+CRISIS_KEY = "crisis"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class CrisisDetector(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CrisisDetector:
+        detect_crisis("warm up")  # build the spaCy matcher once, at load time, not on the first message
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            result = detect_crisis(text)
+            if not result.is_crisis:
+                continue
+            name = CRISIS_CHILD_INTENT if result.writer_may_be_child else CRISIS_INTENT
+            intent = {"name": name, "confidence": 1.0}
+            ranking = [intent] + [
+                i for i in (message.get(INTENT_RANKING_KEY) or []) if i.get("name") != name
+            ]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            message.set(CRISIS_KEY, {"kind": result.kind}, add_to_output=True)
+        return messages

@@ -1,0 +1,152 @@
+"""Run everything for one machine: the action server, the Rasa server, and (when present) the web pages.
+
+`python -m bot run` prepares (build, train if needed, migrate, seed), starts the servers on loopback, logs
+one READY line when all answer, and stops them all cleanly on Ctrl-C or when one of them dies.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+from bot.content.build import build
+from bot.content.loader import REPO_ROOT
+from bot.training import MODEL_PATH, train
+
+HOST = "127.0.0.1"
+RUNTIME_DIR = REPO_ROOT / "var"
+START_TIMEOUT_S = 180
+
+
+def prepare() -> int:
+    """Everything a run needs before servers start. Returns a process exit code."""
+    build()
+    code = train()
+    if code:
+        return code
+    from bot.records import service
+    from bot.records.db import migrate, session_scope
+
+    migrate()
+    with session_scope() as session:
+        service.seed_demo(session)
+    return 0
+
+
+def runtime_endpoints(actions_port: int) -> Path:
+    """endpoints.yml with the action server URL for this run's port."""
+    config = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    config["action_endpoint"] = {"url": f"http://{HOST}:{actions_port}/webhook"}
+    RUNTIME_DIR.mkdir(exist_ok=True)
+    path = RUNTIME_DIR / f"endpoints.{actions_port}.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def action_server_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(port: int, endpoints: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(MODEL_PATH),
+        "--interface", HOST, "--port", str(port),
+        "--credentials", str(REPO_ROOT / "credentials.yml"),
+        "--endpoints", str(endpoints),
+        "--cors", f"http://{HOST}:*", "--cors", "http://localhost:*",
+    ]
+
+
+def wait_until_up(url: str, processes: list[subprocess.Popen], timeout_s: float = START_TIMEOUT_S) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop(processes: list[subprocess.Popen], grace_s: float = 10) -> None:
+    for p in processes:
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + grace_s
+    for p in processes:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def start_servers(rasa_port: int, actions_port: int) -> list[subprocess.Popen]:
+    env = os.environ.copy()
+    env.setdefault("PYTHONPATH", str(REPO_ROOT))
+    actions = subprocess.Popen(action_server_command(actions_port), cwd=REPO_ROOT, env=env)
+    rasa = subprocess.Popen(rasa_server_command(rasa_port, runtime_endpoints(actions_port)), cwd=REPO_ROOT, env=env)
+    return [actions, rasa]
+
+
+def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -> int:
+    code = prepare()
+    if code:
+        return code
+    started = time.monotonic()
+    processes = start_servers(rasa_port, actions_port)
+    try:
+        ok = wait_until_up(f"http://{HOST}:{actions_port}/health", processes) and wait_until_up(
+            f"http://{HOST}:{rasa_port}/webhooks/rest/", processes
+        )
+        if not ok:
+            print("The assistant did not start. See the messages above.", file=sys.stderr)
+            return 1
+        print(
+            f"READY in {time.monotonic() - started:.0f} s: chat at http://{HOST}:{rasa_port}/webhooks/rest/webhook "
+            f"(actions on {actions_port}). Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopping...", flush=True)
+        return 0
+    finally:
+        stop(processes)
+
+
+def shell() -> int:
+    code = prepare()
+    if code:
+        return code
+    actions_port = 5055
+    env = os.environ.copy()
+    actions = subprocess.Popen(action_server_command(actions_port), cwd=REPO_ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if not wait_until_up(f"http://{HOST}:{actions_port}/health", [actions]):
+            print("The action server did not start.", file=sys.stderr)
+            return 1
+        command = [sys.executable, "-m", "rasa", "shell", "--model", str(MODEL_PATH),
+                   "--endpoints", str(runtime_endpoints(actions_port))]
+        return subprocess.call(command, cwd=REPO_ROOT, env=env)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop([actions])

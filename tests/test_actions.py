@@ -1,0 +1,226 @@
+"""Custom actions against a real (SQLite) registry, with trackers shaped as Rasa sends them."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+
+from actions import actions as a
+from bot.records import service
+from bot.records.db import session_scope
+
+
+def _slots(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def _texts(dispatcher) -> list[str]:
+    return [m.get("text") or m.get("response") for m in dispatcher.messages]
+
+
+def _verify(tracker_factory, dispatcher, reference="DEMO-1001", dob="3/4/2019", sender="conv-1"):
+    form = a.ValidateIdentityForm()
+    tracker = tracker_factory({"identity_reference": reference}, sender=sender, active_loop="identity_form")
+    return form.validate_identity_dob(dob, dispatcher, tracker, {})
+
+
+def test_identity_check_verifies_and_keeps_no_details(records_db, tracker_factory, dispatcher):
+    result = _verify(tracker_factory, dispatcher)
+    assert result["verified"] is True
+    assert result["family_id"] and "DEMO" not in result["family_id"]
+    assert result["identity_reference"] == a.CHECKED and result["identity_dob"] == a.CHECKED
+    assert "matches" in _texts(dispatcher)[-1]
+
+
+@pytest.mark.parametrize("reference", ["demo 1001", "Demo-1001", " DEMO1001 "])
+def test_reference_is_normalised(reference, tracker_factory, dispatcher):
+    result = a.ValidateIdentityForm().validate_identity_reference(reference, dispatcher, tracker_factory(), {})
+    assert result == {"identity_reference": "DEMO-1001"}
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "hello there", "🙂🙂", "x" * 10_000, "DROP TABLE families;--"])
+def test_bad_reference_is_asked_again_kindly(bad, tracker_factory, dispatcher):
+    result = a.ValidateIdentityForm().validate_identity_reference(bad, dispatcher, tracker_factory(), {})
+    assert result == {"identity_reference": None}
+    assert "ABC-1234" in _texts(dispatcher)[-1]
+
+
+def test_unreadable_date_is_asked_again(records_db, tracker_factory, dispatcher):
+    result = _verify(tracker_factory, dispatcher, dob="next tuesday ŵ")
+    assert result == {"identity_dob": None}
+    assert "3/4/2019" in _texts(dispatcher)[-1]
+
+
+def test_unknown_reference_and_wrong_date_read_the_same(records_db, tracker_factory):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    unknown, wrong = CollectingDispatcher(), CollectingDispatcher()
+    r1 = _verify(tracker_factory, unknown, reference="DEMO-9999", sender="c-unknown")
+    r2 = _verify(tracker_factory, wrong, reference="DEMO-1001", dob="4/4/2019", sender="c-wrong")
+    assert r1 == r2 == {"identity_reference": None, "identity_dob": None}
+    assert unknown.messages == wrong.messages
+
+
+def test_lockout_after_five_failures_then_even_right_details_fail(records_db, tracker_factory, dispatcher):
+    for _ in range(5):
+        _verify(tracker_factory, dispatcher, dob="1/1/2018", sender="c-lock")
+    result = _verify(tracker_factory, dispatcher, sender="c-lock")
+    assert result.get("identity_locked") is True and not result.get("verified")
+    assert "30 minutes" in _texts(dispatcher)[-1]
+    assert "0300" in _texts(dispatcher)[-1]  # says how to get help instead
+
+
+def test_start_task_asks_for_identity_first(tracker_factory, dispatcher):
+    events = a.ActionStartTask().run(dispatcher, tracker_factory({"pending_task": "objection"}), {})
+    assert FollowupAction("identity_form") in events
+    assert dispatcher.messages[0]["response"] == "utter_identity_intro"
+
+
+def test_start_task_when_locked_says_how_to_get_help(tracker_factory, dispatcher):
+    tracker = tracker_factory({"pending_task": "access", "identity_locked": True})
+    events = a.ActionStartTask().run(dispatcher, tracker, {})
+    assert SlotSet("pending_task", None) in events
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db, tracker_factory, dispatcher):
+    verified = _verify(tracker_factory, dispatcher, reference="DEMO-1003", dob="9 January 2021")
+    tracker = tracker_factory({"pending_task": "status", "verified": True, "family_id": verified["family_id"]})
+    from rasa_sdk.executor import CollectingDispatcher
+
+    out = CollectingDispatcher()
+    a.ActionStartTask().run(out, tracker, {})
+    text = "\n".join(_texts(out))
+    from bot.content.loader import content
+
+    for purpose in content().council.purposes:
+        assert purpose.name in text
+    risk = next(t for t in _texts(out) if "predictive" in t.lower() or "Risk scores" in t)
+    assert "opted out" in risk
+
+
+@pytest.mark.parametrize("task,form", list(a.TASK_FORMS.items()))
+def test_verified_task_starts_its_form_with_clean_slots(task, form, tracker_factory, dispatcher):
+    tracker = tracker_factory({"pending_task": task, "verified": True, "family_id": "x", "purpose": "old"})
+    events = a.ActionStartTask().run(dispatcher, tracker, {})
+    assert FollowupAction(form) in events
+    assert SlotSet("purpose", None) in events
+
+
+def _submit(tracker_factory, family_id, **slots):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    out = CollectingDispatcher()
+    tracker = tracker_factory({"verified": True, "family_id": family_id, **slots}, sender=slots.pop("sender", "c1"))
+    events = a.ActionSubmitTask().run(out, tracker, {})
+    return out, events
+
+
+def test_objection_is_registered_with_reference_and_due_date(records_db, tracker_factory, dispatcher):
+    family = _verify(tracker_factory, dispatcher, reference="DEMO-1002", dob="21/11/2016")["family_id"]
+    out, events = _submit(tracker_factory, family, pending_task="objection", purpose="research_and_planning",
+                          confirm=True)
+    text = _texts(out)[-1]
+    with session_scope() as session:
+        rows = [r for r in service.list_requests(session) if r.family_id == family]
+    assert len(rows) == 1 and rows[0].type == "objection" and rows[0].purpose == "research_and_planning"
+    assert rows[0].reference in text and rows[0].reference.startswith("OPT-")
+    from bot.content.task_text import nice_date
+
+    assert nice_date(rows[0].due_at) in text
+    assert SlotSet("pending_task", None) in events
+
+
+def test_retried_submit_gives_one_row(records_db, tracker_factory, dispatcher):
+    family = _verify(tracker_factory, dispatcher)["family_id"]
+    for _ in range(3):
+        _submit(tracker_factory, family, pending_task="objection", purpose="predictive_analytics", confirm=True)
+    with session_scope() as session:
+        rows = [r for r in service.list_requests(session) if r.family_id == family]
+    assert len(rows) == 1
+
+
+def test_no_means_nothing_is_sent(records_db, tracker_factory, dispatcher):
+    family = _verify(tracker_factory, dispatcher)["family_id"]
+    out, _ = _submit(tracker_factory, family, pending_task="access", confirm=False)
+    with session_scope() as session:
+        assert [r for r in service.list_requests(session) if r.family_id == family] == []
+    assert "not sent" in _texts(out)[-1]
+
+
+def test_access_and_error_report_then_where_is_my_request(records_db, tracker_factory, dispatcher):
+    family = _verify(tracker_factory, dispatcher)["family_id"]
+    _submit(tracker_factory, family, pending_task="access", confirm=True)
+    out, _ = _submit(tracker_factory, family, pending_task="rectification", confirm=True,
+                     error_what="My son's name is spelt wrong", error_where="school letter",
+                     error_should="Rhodri", sender="c2")
+    reference = next(w.strip("*.") for w in _texts(out)[-1].split() if w.strip("*.").startswith("FIX-"))
+    out, _ = _submit(tracker_factory, family, pending_task="request_status", request_reference=reference)
+    assert reference in _texts(out)[-1] and "received" in _texts(out)[-1]
+
+
+def test_where_is_my_request_never_shows_another_familys(records_db, tracker_factory, dispatcher):
+    one = _verify(tracker_factory, dispatcher)["family_id"]
+    two = _verify(tracker_factory, dispatcher, reference="DEMO-1002", dob="21/11/2016", sender="c9")["family_id"]
+    out, _ = _submit(tracker_factory, one, pending_task="access", confirm=True)
+    reference = next(w.strip("*.") for w in _texts(out)[-1].split() if w.strip("*.").startswith("SAR-"))
+    out, _ = _submit(tracker_factory, two, pending_task="request_status", request_reference=reference)
+    assert reference not in _texts(out)[-1]
+    assert "could not find" in _texts(out)[-1]
+
+
+def test_consent_change_is_saved_and_shown_in_the_report(records_db, tracker_factory, dispatcher):
+    from bot.content.loader import content
+
+    purpose = next(p for p in content().council.purposes if p.levels)
+    level = purpose.levels[-1]
+    family = _verify(tracker_factory, dispatcher)["family_id"]
+    form = a.ValidateConsentForm()
+    tracker = tracker_factory({"purpose": purpose.id, "pending_task": "consent"})
+    assert form.validate_level(level.label, dispatcher, tracker, {}) == {"level": level.id}
+    out, _ = _submit(tracker_factory, family, pending_task="consent", purpose=purpose.id, level=level.id,
+                     confirm=True)
+    assert "CON-" in _texts(out)[-1]
+    with session_scope() as session:
+        choices = service.get_choices(session, family_id=family, conversation_id="c1", channel="rest")
+    assert choices[purpose.id].choice == level.id
+
+
+@pytest.mark.parametrize("said,expected", [
+    ("research", "research_and_planning"),
+    ("research_and_planning", "research_and_planning"),
+    ("Risk scores please", "predictive_analytics"),
+])
+def test_purpose_is_understood_from_words(said, expected, tracker_factory, dispatcher):
+    result = a.ValidateObjectionForm().validate_purpose(said, dispatcher, tracker_factory(), {})
+    assert result == {"purpose": expected}
+
+
+@pytest.mark.parametrize("said", ["", "banana", "🙂", "\x00\x07", "ŵŷ"])
+def test_unknown_purpose_is_asked_again(said, tracker_factory, dispatcher):
+    result = a.ValidateObjectionForm().validate_purpose(said, dispatcher, tracker_factory(), {})
+    assert result == {"purpose": None}
+    assert dispatcher.messages
+
+
+def test_cancel_leaves_the_form(tracker_factory, dispatcher):
+    events = a.ActionCancelTask().run(dispatcher, tracker_factory({"pending_task": "access"}), {})
+    assert ActiveLoop(None) in events and SlotSet("pending_task", None) in events
+    assert dispatcher.messages[0]["response"] == "utter_cancelled"
+
+
+def test_show_topic_only_shows_known_topics(tracker_factory, dispatcher):
+    from bot.content.loader import content
+
+    known = content().topic_ids[0]
+    a.ActionShowTopic().run(dispatcher, tracker_factory({"topic_id": known}), {})
+    a.ActionShowTopic().run(dispatcher, tracker_factory({"topic_id": "../../etc/passwd"}), {})
+    assert [m["response"] for m in dispatcher.messages] == [f"utter_topic/{known}", "utter_default"]
+
+
+def test_ask_confirm_for_objection_is_honest_about_child_protection(tracker_factory, dispatcher):
+    tracker = tracker_factory({"pending_task": "objection", "purpose": "predictive_analytics"})
+    a.ActionAskConfirm().run(dispatcher, tracker, {})
+    text = dispatcher.messages[0]["text"]
+    assert "risk of serious harm" in text and "not a report to social care" in text
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]

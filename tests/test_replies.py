@@ -1,0 +1,116 @@
+"""Every text the assistant can send: reading age, tone, honesty, and the crisis numbers.
+
+Covers the domain's responses, the generated topic/crisis/out-of-scope responses and every task message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import task_text as say
+from bot.content.loader import REPO_ROOT, content
+from bot.content.readability import MAX_GRADE, grade
+
+BLAME = re.compile(
+    r"\b(your fault|you failed|bad parent|bad mum|bad dad|neglectful|irresponsible|you should have|"
+    r"you must comply|or else|we will take|will be taken|you will lose|punish\w*)\b",
+    re.IGNORECASE,
+)
+FALSE_PROMISES = re.compile(
+    r"(never be shared|will never share|never shared with anyone|stops? all sharing|no one will ever see|"
+    r"completely private|guarantee)",
+    re.IGNORECASE,
+)
+
+
+def _response_texts(path: Path) -> list[tuple[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = []
+    for name, variations in (data.get("responses") or {}).items():
+        for i, variation in enumerate(variations):
+            out.append((f"{path.name}:{name}[{i}]", variation.get("text", "")))
+    return out
+
+
+def _task_texts() -> list[tuple[str, str]]:
+    c = content()
+    due = dt.datetime(2026, 12, 25, tzinfo=dt.timezone.utc)
+    purpose = next(p for p in c.council.purposes if p.levels)
+    texts = {
+        "identity_failed": say.identity_failed(),
+        "identity_locked": say.identity_locked(c),
+        "reference_not_recognised": say.reference_not_recognised(),
+        "date_not_recognised": say.date_not_recognised(),
+        "verified": say.verified(),
+        "ask_purpose_consent": say.ask_purpose("consent"),
+        "ask_purpose_objection": say.ask_purpose("objection"),
+        "purpose_not_recognised": say.purpose_not_recognised(),
+        "no_choice_offered": say.no_choice_offered(c.council.purposes[0], c),
+        "ask_level": say.ask_level(purpose),
+        "level_not_recognised": say.level_not_recognised(),
+        "confirm_level": say.confirm_level(purpose, purpose.levels[0].label),
+        "confirm_access": say.confirm_access(due),
+        "confirm_error": say.confirm_error("My name is wrong", "A letter", "Ceri"),
+        "not_sent": say.not_sent(),
+        "request_status": say.request_status("objection", "OPT-7Q2K9", "in_progress", due, [(due, "received")]),
+        "request_not_found": say.request_not_found(),
+        "talk_to_person": say.talk_to_person(c),
+    }
+    for kind in say.REQUEST_NAMES:
+        texts[f"request_done_{kind}"] = say.request_done(kind, "OPT-7Q2K9", due)
+    for p in c.council.purposes:
+        texts[f"confirm_objection_{p.id}"] = say.confirm_objection(p, c, due)
+    for i, chunk in enumerate(say.status_report(c, {})):
+        texts[f"status_report[{i}]"] = chunk
+    return list(texts.items())
+
+
+ALL_REPLIES = (
+    _response_texts(REPO_ROOT / "domain.yml")
+    + [t for f in sorted((REPO_ROOT / "data" / "responses").glob("*.yml")) for t in _response_texts(f)]
+    + _task_texts()
+)
+
+
+def test_the_inventory_is_not_empty():
+    assert len(ALL_REPLIES) > 60
+
+
+@pytest.mark.parametrize("where,text", ALL_REPLIES, ids=[w for w, _ in ALL_REPLIES])
+def test_reading_grade_is_six_or_below(where, text):
+    assert grade(text) <= MAX_GRADE, f"{where} reads at grade {grade(text):.1f}: {text[:120]}"
+
+
+@pytest.mark.parametrize("where,text", ALL_REPLIES, ids=[w for w, _ in ALL_REPLIES])
+def test_no_blame_no_threats_no_false_promises(where, text):
+    assert not BLAME.search(text), f"{where}: {BLAME.search(text).group(0)}"
+    assert not FALSE_PROMISES.search(text), f"{where}: {FALSE_PROMISES.search(text).group(0)}"
+
+
+@pytest.mark.parametrize("where,text", ALL_REPLIES, ids=[w for w, _ in ALL_REPLIES])
+def test_a_mention_of_referral_says_what_the_family_can_do(where, text):
+    if re.search(r"\breferr", text, re.IGNORECASE):
+        # a next step: something to say or do, or a number to call
+        assert re.search(r"\b(you can|call|ask|say|talk)\b|\b0\d{3} ?\d{3} ?\d{4}\b", text, re.IGNORECASE), where
+
+
+@pytest.mark.parametrize("name", ["utter_crisis", "utter_crisis_child"])
+def test_crisis_replies_carry_the_numbers_on_every_channel(name):
+    c = content()
+    texts = [t for w, t in ALL_REPLIES if w.startswith(f"council.yml:{name}[")]
+    assert len(texts) == 3  # sms, whatsapp, web
+    for text in texts:
+        assert c.helpline("emergency") in text
+        assert c.helpline("nspcc") in text
+        assert c.helpline("childline") in text
+
+
+def test_out_of_scope_names_the_council_contact():
+    text = next(t for w, t in ALL_REPLIES if w.startswith("council.yml:utter_out_of_scope"))
+    assert content().council.contact.phone in text
+    assert "only help" in text
