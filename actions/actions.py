@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from bot.content import task_text as say
 from bot.content.loader import content
 from bot.content.models import Purpose
+from bot.privacy.sealing import seal, unseal
 from bot.records import service
 from bot.records.db import session_scope
 from bot.records.identity import normalise_reference, parse_dob
@@ -32,6 +33,14 @@ TASK_FORMS = {
     "access": "access_form",
     "rectification": "error_form",
     "request_status": "request_status_form",
+}
+INTENT_TASKS = {
+    "check_status": "status",
+    "change_consent": "consent",
+    "opt_out": "objection",
+    "request_data": "access",
+    "report_error": "rectification",
+    "request_status": "request_status",
 }
 TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference"]
 MAX_FREE_TEXT = 1000
@@ -76,16 +85,20 @@ class ActionStartTask(Action):
         return "action_start_task"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        task = tracker.get_slot("pending_task")
+        # Asked for by the parent's last message, or resumed after the identity check.
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        asked = INTENT_TASKS.get(intent) if tracker.latest_action_name == "action_listen" else None
+        task = asked or tracker.get_slot("pending_task")
         if not task:
             dispatcher.utter_message(response="utter_help")
             return []
+        events = [SlotSet("pending_task", task)]
         if tracker.get_slot("identity_locked"):
             dispatcher.utter_message(text=say.identity_locked(content()))
             return [SlotSet("pending_task", None)]
         if not tracker.get_slot("verified"):
             dispatcher.utter_message(response="utter_identity_intro")
-            return [SlotSet("identity_reference", None), SlotSet("identity_dob", None),
+            return [*events, SlotSet("identity_reference", None), SlotSet("identity_dob", None),
                     FollowupAction("identity_form")]
         if task == "status":
             return self._status(dispatcher, tracker)
@@ -93,7 +106,7 @@ class ActionStartTask(Action):
         if form is None:
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("pending_task", None)]
-        return [*_reset_task_slots(), FollowupAction(form)]
+        return [*events, *_reset_task_slots(), FollowupAction(form)]
 
     def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         with session_scope() as session:
@@ -153,7 +166,11 @@ class ActionSubmitTask(Action):
     def _request_status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with session_scope() as session:
             view = service.get_request(
-                session, family_id=tracker.get_slot("family_id"), reference=tracker.get_slot("request_reference")
+                session,
+                family_id=tracker.get_slot("family_id"),
+                reference=tracker.get_slot("request_reference"),
+                conversation_id=tracker.sender_id,
+                channel=_channel(tracker),
             )
         if view is None:
             dispatcher.utter_message(text=say.request_not_found())
@@ -209,7 +226,8 @@ class ValidateIdentityForm(FormValidationAction):
         if reference is None:
             dispatcher.utter_message(text=say.reference_not_recognised())
             return {"identity_reference": None}
-        return {"identity_reference": reference}
+        # Sealed, so the reference never sits readable in the conversation store between the two questions.
+        return {"identity_reference": seal(reference)}
 
     def validate_identity_dob(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -220,7 +238,7 @@ class ValidateIdentityForm(FormValidationAction):
         with session_scope() as session:
             result = service.verify_identity(
                 session,
-                reference_text=tracker.get_slot("identity_reference") or "",
+                reference_text=unseal(tracker.get_slot("identity_reference")) or "",
                 dob_text=str(value),
                 conversation_id=tracker.sender_id,
                 channel=_channel(tracker),

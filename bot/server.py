@@ -52,12 +52,12 @@ def runtime_endpoints(actions_port: int) -> Path:
 
 
 def action_server_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return [sys.executable, "-m", "bot.privacy.launch", "rasa_sdk", "--actions", "actions", "--port", str(port)]
 
 
 def rasa_server_command(port: int, endpoints: Path) -> list[str]:
     return [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.privacy.launch", "rasa", "run",
         "--model", str(MODEL_PATH),
         "--interface", HOST, "--port", str(port),
         "--credentials", str(REPO_ROOT / "credentials.yml"),

@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions import actions as a
+from bot.privacy.sealing import is_sealed, seal, unseal
 from bot.records import service
 from bot.records.db import session_scope
 
@@ -20,7 +21,8 @@ def _texts(dispatcher) -> list[str]:
 
 def _verify(tracker_factory, dispatcher, reference="DEMO-1001", dob="3/4/2019", sender="conv-1"):
     form = a.ValidateIdentityForm()
-    tracker = tracker_factory({"identity_reference": reference}, sender=sender, active_loop="identity_form")
+    sealed = seal(reference)
+    tracker = tracker_factory({"identity_reference": sealed}, sender=sender, active_loop="identity_form")
     return form.validate_identity_dob(dob, dispatcher, tracker, {})
 
 
@@ -35,7 +37,14 @@ def test_identity_check_verifies_and_keeps_no_details(records_db, tracker_factor
 @pytest.mark.parametrize("reference", ["demo 1001", "Demo-1001", " DEMO1001 "])
 def test_reference_is_normalised(reference, tracker_factory, dispatcher):
     result = a.ValidateIdentityForm().validate_identity_reference(reference, dispatcher, tracker_factory(), {})
-    assert result == {"identity_reference": "DEMO-1001"}
+    assert is_sealed(result["identity_reference"]) and "DEMO" not in result["identity_reference"]
+    assert unseal(result["identity_reference"]) == "DEMO-1001"
+
+
+def test_a_forged_sealed_reference_is_just_a_failed_check(records_db, tracker_factory, dispatcher):
+    tracker = tracker_factory({"identity_reference": "sealed:not-a-real-token"}, active_loop="identity_form")
+    result = a.ValidateIdentityForm().validate_identity_dob("3/4/2019", dispatcher, tracker, {})
+    assert result == {"identity_reference": None, "identity_dob": None}
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "hello there", "🙂🙂", "x" * 10_000, "DROP TABLE families;--"])

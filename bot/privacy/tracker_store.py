@@ -1,0 +1,128 @@
+"""A tracker store wrapper that redacts personal details before any conversation event is stored.
+
+Wraps any of Rasa's stores (in-memory, SQL, Redis). In endpoints.yml:
+
+    tracker_store:
+      type: bot.privacy.tracker_store.RedactingTrackerStore
+      store:            # the real store; leave out for in-memory
+        type: sql
+        dialect: postgresql
+        ...
+
+What is stored: user and bot text with PII replaced by tags ([PHONE], [NAME], ...), entity values and
+metadata likewise, and slot values redacted except the few that hold no personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import TrackerStore, create_tracker_store
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.nlp.redact import redact
+from bot.privacy.purge import PURGE_EVERY_S, schedule_purge
+from bot.privacy.sealing import is_sealed
+
+logger = logging.getLogger(__name__)
+
+# Slots whose values are never personal: flags, ids we generate, choices from fixed lists.
+SAFE_SLOTS = frozenset(
+    {"verified", "family_id", "identity_locked", "pending_task", "requested_slot", "purpose", "level",
+     "confirm", "topic_id", "session_started_metadata"}
+)
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if is_sealed(value) else redact(value)
+    if isinstance(value, list):
+        return [_redact_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    return value
+
+
+def redact_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A copy of one serialised event with personal details replaced by tags."""
+    event = dict(event)
+    kind = event.get("event")
+    if kind in ("user", "bot") and isinstance(event.get("text"), str):
+        event["text"] = redact(event["text"])
+    if kind == "user" and isinstance(event.get("parse_data"), dict):
+        parse = dict(event["parse_data"])
+        if isinstance(parse.get("text"), str):
+            parse["text"] = redact(parse["text"])
+        parse["entities"] = [
+            {**e, "value": _redact_value(e.get("value"))} for e in parse.get("entities") or [] if isinstance(e, dict)
+        ]
+        event["parse_data"] = parse
+    if kind == "slot" and event.get("name") not in SAFE_SLOTS:
+        event["value"] = _redact_value(event.get("value"))
+    if isinstance(event.get("metadata"), dict):
+        event["metadata"] = _redact_value(event["metadata"])
+    if kind == "bot" and isinstance(event.get("data"), dict):
+        event["data"] = _redact_value(event["data"])
+    return event
+
+
+def redacted_copy(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
+    events = [redact_event(e.as_dict()) for e in tracker.events]
+    return DialogueStateTracker.from_dict(
+        tracker.sender_id, events, domain.slots, max_event_history=tracker._max_event_history
+    )
+
+
+class RedactingTrackerStore(TrackerStore):
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        store: dict[str, Any] | None = None,
+        retention_days: int | None = None,
+        purge_every_s: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        inner_config = EndpointConfig.from_dict(store) if store else None
+        self.inner = create_tracker_store(inner_config, domain, event_broker)
+        self.retention_days = retention_days or _council_retention_days()
+        self.purge_every_s = purge_every_s or PURGE_EVERY_S
+        self._purge_scheduled = False
+
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Domain | None) -> None:
+        self._domain = domain or Domain.empty()
+        self.inner.domain = self._domain
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if not self._purge_scheduled:
+            self._purge_scheduled = True
+            await schedule_purge(self, self.retention_days, self.purge_every_s)
+        await self.inner.save(redacted_copy(tracker, self.domain))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self.inner.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return await self.inner.retrieve_full_tracker(conversation_id)
+
+    async def keys(self) -> Iterable[str]:
+        return await self.inner.keys()
+
+
+
+def _council_retention_days() -> int:
+    from bot.content.loader import content
+
+    return content().council.conversation_retention_days

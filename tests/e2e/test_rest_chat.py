@@ -1,0 +1,70 @@
+"""A parent's conversation through the REST channel, against the real servers and a real records database."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_greeting_says_what_the_assistant_can_do(servers):
+    chat, _ = servers
+    reply = chat.text("e2e-greet", "hi")
+    assert "records" in reply and "opt out" in reply
+
+
+def test_a_topic_question_gets_an_answer_with_its_source(servers):
+    chat, _ = servers
+    reply = chat.text("e2e-topic", "can i see what the council holds about my family")
+    assert "Source:" in reply and "https://" in reply
+
+
+def test_identity_check_then_status_report_for_demo_1001(servers):
+    chat, _ = servers
+    sender = "e2e-status"
+    assert "family reference" in chat.text(sender, "check my status")
+    assert "date of birth" in chat.text(sender, "demo 1001")
+    reply = chat.text(sender, "3rd April 2019")
+    assert "matches" in reply
+    assert "Your choice" in reply
+
+
+def test_wrong_details_get_the_same_reply_as_unknown_ones(servers):
+    chat, _ = servers
+    replies = []
+    for sender, reference, dob in (("e2e-wrong", "DEMO-1001", "4/4/2019"), ("e2e-unknown", "DEMO-7777", "3/4/2019")):
+        chat.text(sender, "see my data")
+        chat.text(sender, reference)
+        replies.append(chat.text(sender, dob))
+    assert replies[0] == replies[1]
+    assert "do not match" in replies[0]
+
+
+def test_crisis_message_gets_999_first(servers):
+    chat, _ = servers
+    reply = chat.text("e2e-crisis", "he's going to hurt the kids tonight")
+    assert reply.lstrip("* ").startswith("If you or a child are in danger now, call 999")
+    assert "0808 800 5000" in reply and "0800 1111" in reply
+
+
+def test_crisis_in_the_middle_of_the_identity_check(servers):
+    chat, _ = servers
+    sender = "e2e-crisis-form"
+    chat.text(sender, "opt me out")
+    reply = chat.text(sender, "my partner is hitting me")
+    assert "999" in reply
+    assert "family reference" in reply  # then the form carries on
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "x" * 10_000, "🙂🙂🙂", "Shwmae, ŵ ŷ â ê", "\x00\x01\x1b[31m\x7f", "'; DROP TABLE families;--",
+     "<script>alert(1)</script>", "{{7*7}} ${jndi:ldap://x}"],
+    ids=["empty", "spaces", "10k", "emoji", "welsh", "control", "sql", "html", "template"],
+)
+def test_bad_input_gets_a_kind_reply_and_the_server_keeps_running(servers, message):
+    chat, processes = servers
+    replies = chat.send(f"e2e-bad-{hash(message)}", message)
+    assert replies and all(r.get("text") for r in replies)
+    assert all(p.poll() is None for p in processes)
+    assert "records" in chat.text("e2e-after-bad", "hi")
