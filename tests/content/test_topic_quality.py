@@ -138,6 +138,8 @@ def test_the_library_has_every_required_topic() -> None:
 def test_sms_text_reads_at_grade_six_or_below(topic_id: str) -> None:
     score = grade(_sms_text(topic_id))
     assert score <= MAX_GRADE, f"{topic_id}: sms reading grade {score:.1f}"
+    sent = grade(sms_answer(CONTENT.topic(topic_id), CONTENT))
+    assert sent <= MAX_GRADE, f"{topic_id}: sms as sent (with its link) reads at grade {sent:.1f}"
 
 
 @pytest.mark.parametrize("topic_id", TOPIC_IDS)
