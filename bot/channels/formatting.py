@@ -104,12 +104,13 @@ def _ends_sentence(text: str, index: int) -> bool:
     return bool(head) and head[-1] in _SENTENCE_PUNCTUATION
 
 
-def _cut_index(text: str, fits: Callable[[str], bool]) -> int:
+def _cut_index(text: str, fits: Callable[[str], bool], window: int | None = None) -> int:
     """Where to cut `text` so the head fits: the last sentence end, else the last space, else hard.
 
-    `fits` must be monotonic (if a head fits, every shorter head fits).
+    `fits` must be monotonic (if a head fits, every shorter head fits). `window`, when given, is a
+    number of characters no fitting head can exceed (it bounds the search in a long text).
     """
-    lo, hi = 0, len(text)
+    lo, hi = 0, len(text) if window is None else min(len(text), window)
     while lo < hi:  # the largest n with fits(text[:n])
         mid = (lo + hi + 1) // 2
         if fits(text[:mid]):
@@ -142,14 +143,14 @@ def _cut_index(text: str, fits: Callable[[str], bool]) -> int:
     return cut
 
 
-def _split(text: str, fits: Callable[[str], bool]) -> list[str]:
+def _split(text: str, fits: Callable[[str], bool], window: int) -> list[str]:
     parts: list[str] = []
     rest = text.strip()
     while rest:
-        if fits(rest):
+        if len(rest) <= window and fits(rest):
             parts.append(rest)
             break
-        cut = _cut_index(rest, lambda head: fits(head.rstrip()))
+        cut = _cut_index(rest, lambda head: fits(head.rstrip()), window + 1)
         head = rest[:cut].rstrip()
         if not head:  # only whitespace before the cut: take at least one character
             head, cut = rest[:1], 1
@@ -170,7 +171,7 @@ def split_sms(text: str) -> list[str]:
     if sms_units(text, encoding) <= SINGLE_LIMIT[encoding]:
         return [text]
     capacity = PART_LIMIT[encoding]
-    return _split(text, lambda head: sms_units(head, encoding) <= capacity)
+    return _split(text, lambda head: sms_units(head, encoding) <= capacity, capacity)
 
 
 def take_sms(text: str, max_segments: int, suffix: str = "") -> tuple[str, str]:
@@ -182,7 +183,8 @@ def take_sms(text: str, max_segments: int, suffix: str = "") -> tuple[str, str]:
     text = text.strip()
     if segment_count(text) <= max_segments:
         return text, ""
-    cut = _cut_index(text, lambda head: segment_count(head.rstrip() + suffix) <= max_segments)
+    window = max(SINGLE_LIMIT[GSM7], max_segments * PART_LIMIT[GSM7]) + 1  # a character is at least 1 unit
+    cut = _cut_index(text, lambda head: segment_count(head.rstrip() + suffix) <= max_segments, window)
     head, rest = text[:cut].rstrip(), text[cut:].strip()
     if not head:
         head, rest = text[:1], text[1:].strip()
@@ -193,7 +195,7 @@ def split_text(text: str, max_chars: int) -> list[str]:
     """Split text into messages of at most `max_chars` characters at sentence or word boundaries."""
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    return _split(text, lambda head: len(head) <= max_chars)
+    return _split(text, lambda head: len(head) <= max_chars, max_chars)
 
 
 # Punctuation that has a GSM-7 look-alike. Replacing it keeps an SMS in GSM-7 (160 a segment instead

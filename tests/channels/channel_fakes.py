@@ -62,9 +62,12 @@ class FakeBot:
     reply: Reply = echo
     received: list[UserMessage] = field(default_factory=list)
     fail_with: Exception | None = None
+    delay_seconds: float = 0.0
 
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         if self.fail_with is not None:
             raise self.fail_with
         for response in self.reply(message):

@@ -10,6 +10,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -441,6 +442,18 @@ def test_help_text_defaults_to_the_council_file(fake_twilio: FakeTwilio, tmp_pat
     assert "call the Data Team on 01632 960001" in help_text
 
 
+def test_default_help_text_from_the_repositorys_council_register(fake_twilio: FakeTwilio) -> None:
+    import yaml
+
+    council_file = Path(__file__).resolve().parents[2] / "content" / "council.yml"
+    council = yaml.safe_load(council_file.read_text(encoding="utf-8"))
+    block = credentials(fake_twilio, council_name=None, council_contact=None, council_file=str(council_file))
+    help_text = SmsInput.from_credentials(block).settings.help_text
+    assert council["name"] in help_text
+    assert council["contact"]["phone"] in help_text
+    assert "Parent Data Assistant" in help_text
+
+
 # -- Twilio WhatsApp senders ------------------------------------------------------------------------------
 
 
@@ -620,3 +633,17 @@ async def test_redis_down_is_503_so_twilio_retries(sms_factory: Any) -> None:
     status, _ = await sms.text("hello")
     assert status == 503
     assert sms.bot.received == []
+
+
+async def test_a_slow_turn_answers_twilio_at_once_and_replies_when_ready(sms_factory: Any) -> None:
+    import time
+
+    sms = await sms_factory(reply_wait_seconds="0.2")
+    sms.bot.delay_seconds = 1.0
+    started = time.perf_counter()
+    status, _ = await sms.text("slow question")
+    assert status == 200
+    assert time.perf_counter() - started < 0.9
+    assert sms.twilio.sent == []
+    await sms.channel.runner.wait_idle()
+    assert sms.twilio.bodies == ["You said: slow question"]

@@ -358,6 +358,12 @@ async def test_a_button_title_over_20_characters_falls_back_to_a_list(wa: WhatsA
     assert [row["title"] for row in interactive["action"]["sections"][0]["rows"]] == ["Yes", "No, please do not share"]
 
 
+async def test_four_short_choices_are_a_list_not_buttons(wa: WhatsApp) -> None:
+    wa.bot.reply = lambda m: [{"text": "Pick one", "buttons": buttons("A", "B", "C", "D")}]
+    await wa.say("menu")
+    assert wa.graph.sent[0]["interactive"]["type"] == "list"
+
+
 async def test_up_to_ten_choices_are_a_list_message_with_rows_of_at_most_24(wa: WhatsApp) -> None:
     titles = [f"Option {n}" for n in range(1, 10)] + ["Records kept about my children at school"]
     wa.bot.reply = lambda m: [{"text": "What would you like to know?", "buttons": buttons(*titles)}]
@@ -545,3 +551,17 @@ async def test_redis_down_is_503_so_meta_retries(whatsapp_factory: Any) -> None:
     status, _ = await wa.say("hello")
     assert status == 503
     assert wa.bot.received == []
+
+
+async def test_a_slow_turn_answers_meta_at_once_and_replies_when_ready(whatsapp_factory: Any) -> None:
+    import time
+
+    wa = await whatsapp_factory(reply_wait_seconds="0.2")
+    wa.bot.delay_seconds = 1.0
+    started = time.perf_counter()
+    status, _ = await wa.say("slow question")
+    assert status == 200
+    assert time.perf_counter() - started < 0.9
+    assert wa.graph.sent == []
+    await wa.channel.runner.wait_idle()
+    assert [m["text"]["body"] for m in wa.graph.sent] == ["You said: slow question"]
