@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -93,20 +93,19 @@ class ActionStartTask(Action):
             dispatcher.utter_message(response="utter_help")
             return []
         events = [SlotSet("pending_task", task)]
-        if tracker.get_slot("identity_locked"):
-            dispatcher.utter_message(text=say.identity_locked(content()))
-            return [SlotSet("pending_task", None)]
         if not tracker.get_slot("verified"):
+            if tracker.get_slot("identity_locked"):
+                dispatcher.utter_message(text=say.identity_locked(content()))
+                return events
+            # identity_form runs next (rule); then this action again
             dispatcher.utter_message(response="utter_identity_intro")
-            return [*events, SlotSet("identity_reference", None), SlotSet("identity_dob", None),
-                    FollowupAction("identity_form")]
+            return [*events, SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
         if task == "status":
-            return self._status(dispatcher, tracker)
-        form = TASK_FORMS.get(task)
-        if form is None:
+            return self._status(dispatcher, tracker)  # keeps pending_task "status": a rule then waits
+        if task not in TASK_FORMS:
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("pending_task", None)]
-        return [*events, *_reset_task_slots(), FollowupAction(form)]
+        return [*events, *_reset_task_slots()]  # the task's form starts next (rule, by pending_task)
 
     def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         with session_scope() as session:
@@ -118,7 +117,7 @@ class ActionStartTask(Action):
             )
         for chunk in say.status_report(content(), {k: v.choice for k, v in choices.items()}):
             dispatcher.utter_message(text=chunk)
-        return [SlotSet("pending_task", None)]
+        return [SlotSet("pending_task", "status")]
 
 
 class ActionSubmitTask(Action):
@@ -219,6 +218,12 @@ class ValidateIdentityForm(FormValidationAction):
     def name(self) -> str:
         return "validate_identity_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        # While checks are paused after too many tries, the form asks nothing and ends at once.
+        return [] if tracker.get_slot("identity_locked") else domain_slots
+
     def validate_identity_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -247,8 +252,7 @@ class ValidateIdentityForm(FormValidationAction):
             dispatcher.utter_message(text=say.verified())
             return {"identity_reference": CHECKED, "identity_dob": CHECKED, "verified": True,
                     "family_id": result.family_id}
-        if result.status == "locked":
-            dispatcher.utter_message(text=say.identity_locked(content()))
+        if result.status == "locked":  # action_start_task says so, once, after the form ends
             return {"identity_reference": CHECKED, "identity_dob": CHECKED, "identity_locked": True,
                     "pending_task": None}
         dispatcher.utter_message(text=say.identity_failed())

@@ -43,6 +43,31 @@ def _shell(args: argparse.Namespace) -> int:
     return shell()
 
 
+def _purge(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.content.loader import content
+    from bot.privacy.purge import purge_conversations
+    from bot.records.db import session_scope
+    from bot.records.retention import purge_records
+    from bot.server import tracker_store_from_endpoints
+
+    council = content().council
+    with session_scope() as session:
+        counts = purge_records(
+            session, request_days=council.retention_days("requests"), audit_days=council.retention_days("audit")
+        )
+    print(f"Records: deleted {counts.requests} closed request(s), {counts.audit_entries} audit entr(y/ies), "
+          f"{counts.identity_attempts} old identity attempt(s).")
+    store = tracker_store_from_endpoints(args.endpoints)
+    if store is None:
+        print("Conversations: kept in memory by the running server, which purges them itself.")
+        return 0
+    deleted = asyncio.run(purge_conversations(store, council.conversation_retention_days))
+    print(f"Conversations: deleted {len(deleted)} older than {council.conversation_retention_days} days.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Parent Data Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("shell", help="talk to the assistant in this terminal")
     p.set_defaults(func=_shell)
+
+    p = sub.add_parser("purge", help="delete conversations and records past their retention period")
+    p.add_argument("--endpoints", default="endpoints.yml", help="where the tracker store is configured")
+    p.set_defaults(func=_purge)
 
     from bot.records.cli import register
 

@@ -51,6 +51,18 @@ def runtime_endpoints(actions_port: int) -> Path:
     return path
 
 
+def tracker_store_from_endpoints(path: str | Path = "endpoints.yml"):  # type: ignore[no-untyped-def]
+    """The persistent tracker store configured in an endpoints file, or None when conversations live in memory."""
+    from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    config = read_endpoint_config(str(REPO_ROOT / path), "tracker_store")
+    store = TrackerStore.create(config)
+    if isinstance(getattr(store, "inner", store), InMemoryTrackerStore):
+        return None
+    return store
+
+
 def action_server_command(port: int) -> list[str]:
     return [sys.executable, "-m", "bot.privacy.launch", "rasa_sdk", "--actions", "actions", "--port", str(port)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions import actions as a
 from bot.privacy.sealing import is_sealed, seal, unseal
@@ -75,21 +75,36 @@ def test_lockout_after_five_failures_then_even_right_details_fail(records_db, tr
         _verify(tracker_factory, dispatcher, dob="1/1/2018", sender="c-lock")
     result = _verify(tracker_factory, dispatcher, sender="c-lock")
     assert result.get("identity_locked") is True and not result.get("verified")
-    assert "30 minutes" in _texts(dispatcher)[-1]
-    assert "0300" in _texts(dispatcher)[-1]  # says how to get help instead
 
 
-def test_start_task_asks_for_identity_first(tracker_factory, dispatcher):
-    events = a.ActionStartTask().run(dispatcher, tracker_factory({"pending_task": "objection"}), {})
-    assert FollowupAction("identity_form") in events
+def test_start_task_notes_the_task_from_the_intent_and_asks_for_identity(tracker_factory, dispatcher):
+    events = a.ActionStartTask().run(dispatcher, tracker_factory(intent="opt_out"), {})
+    assert SlotSet("pending_task", "objection") in events
+    assert SlotSet("identity_reference", None) in events
     assert dispatcher.messages[0]["response"] == "utter_identity_intro"
 
 
-def test_start_task_when_locked_says_how_to_get_help(tracker_factory, dispatcher):
-    tracker = tracker_factory({"pending_task": "access", "identity_locked": True})
+def test_a_misread_answer_inside_the_form_does_not_switch_the_task(tracker_factory, dispatcher):
+    tracker = tracker_factory({"pending_task": "access"}, intent="opt_out")
+    tracker.latest_action_name = "identity_form"  # resumed after the identity check, not asked by the parent
     events = a.ActionStartTask().run(dispatcher, tracker, {})
-    assert SlotSet("pending_task", None) in events
-    assert not any(e.get("event") == "followup" for e in events)
+    assert SlotSet("pending_task", "access") in events
+
+
+def test_start_task_when_locked_says_how_to_get_help(tracker_factory, dispatcher):
+    events = a.ActionStartTask().run(dispatcher, tracker_factory({"identity_locked": True}, intent="request_data"), {})
+    assert events == [SlotSet("pending_task", "access")]
+    assert len(dispatcher.messages) == 1 and "30 minutes" in dispatcher.messages[0]["text"]
+    assert "0300" in dispatcher.messages[0]["text"]  # how to get help instead
+
+
+def test_identity_form_asks_nothing_while_locked(tracker_factory, dispatcher):
+    import asyncio
+
+    form = a.ValidateIdentityForm()
+    slots = ["identity_reference", "identity_dob"]
+    locked = asyncio.run(form.required_slots(slots, dispatcher, tracker_factory({"identity_locked": True}), {}))
+    assert locked == [] and asyncio.run(form.required_slots(slots, dispatcher, tracker_factory(), {})) == slots
 
 
 def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db, tracker_factory, dispatcher):
@@ -112,7 +127,7 @@ def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db
 def test_verified_task_starts_its_form_with_clean_slots(task, form, tracker_factory, dispatcher):
     tracker = tracker_factory({"pending_task": task, "verified": True, "family_id": "x", "purpose": "old"})
     events = a.ActionStartTask().run(dispatcher, tracker, {})
-    assert FollowupAction(form) in events
+    assert SlotSet("pending_task", task) in events  # the rule for this pending_task starts the form
     assert SlotSet("purpose", None) in events
 
 

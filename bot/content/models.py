@@ -147,6 +147,15 @@ class Retention(Strict):
     period: str
     days: int
     source: str = ""
+    # What the assistant itself applies this period to: "requests" (parents' requests and choices),
+    # "audit" (the audit log). Empty for records the assistant does not hold.
+    applies_to: str = ""
+
+    @validator("applies_to")
+    def _known_target(cls, value: str) -> str:
+        if value not in {"", "requests", "audit"}:
+            raise ValueError("must be empty, requests or audit")
+        return value
 
 
 class Processor(Strict):
@@ -194,6 +203,12 @@ class Council(Strict):
     processors: list[Processor]
     algorithms: list[Algorithm]
     conversation_retention_days: int = 30
+
+    def retention_days(self, applies_to: str) -> int:
+        for entry in self.retention:
+            if entry.applies_to == applies_to:
+                return entry.days
+        raise ValueError(f"council.yml: no retention entry has applies_to: {applies_to}")
 
 
 class Helpline(Strict):

@@ -1,0 +1,109 @@
+"""The redacting tracker store: what is saved holds no personal details, on every store type we ship."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.privacy.sealing import seal
+from bot.privacy.tracker_store import RedactingTrackerStore
+
+PII = {
+    "phone": "07700 900123",
+    "email": "sarah.jones@example.com",
+    "postcode": "SW1A 1AA",
+    "nhs": "943 476 5919",
+    "dob": "3/4/2019",
+    "ref": "DEMO-1001",
+    "name": "Rhodri",
+}
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+slots:
+  identity_reference: {type: text, mappings: [{type: custom}]}
+  error_what: {type: text, mappings: [{type: custom}]}
+  verified: {type: bool, mappings: [{type: custom}]}
+"""
+)
+
+
+def _tracker(sender: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    message = (
+        f"my son is called {PII['name']}, call me on {PII['phone']} or {PII['email']}, we live at {PII['postcode']}, "
+        f"his NHS number is {PII['nhs']} and he was born {PII['dob']}, ref {PII['ref']}"
+    )
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered(message, {"name": "report_error"}, [{"entity": "x", "value": PII["phone"]}],
+                               parse_data={"text": message, "intent": {"name": "report_error"}}))
+    tracker.update(SlotSet("identity_reference", PII["ref"]))
+    tracker.update(SlotSet("identity_reference", seal(PII["ref"])))
+    tracker.update(SlotSet("error_what", f"{PII['name']}'s date of birth {PII['dob']} is wrong"))
+    tracker.update(SlotSet("verified", True))
+    tracker.update(BotUttered(f"- What is wrong: {PII['name']}'s date of birth {PII['dob']} is wrong"))
+    return tracker
+
+
+def _assert_clean(text: str) -> None:
+    for kind, value in PII.items():
+        assert value not in text, f"{kind} ({value}) was stored"
+
+
+def test_in_memory_store_keeps_no_pii_but_the_conversation_still_works():
+    store = RedactingTrackerStore(DOMAIN)
+    asyncio.run(store.save(_tracker("c1")))
+    _assert_clean(json.dumps(store.inner.store["c1"]) if not isinstance(store.inner.store["c1"], str)
+                  else store.inner.store["c1"])
+    restored = asyncio.run(store.retrieve("c1"))
+    assert restored.get_slot("verified") is True
+    assert restored.get_slot("identity_reference").startswith("sealed:")  # still usable by the next step
+    assert "[PHONE]" in restored.latest_message.text
+
+
+def test_sql_store_rows_keep_no_pii(tmp_path):
+    db = tmp_path / "trackers.db"
+    store = RedactingTrackerStore(DOMAIN, store={"type": "sql", "dialect": "sqlite", "db": str(db)})
+    asyncio.run(store.save(_tracker("c2")))
+    rows = sqlite3.connect(db).execute("SELECT * FROM events").fetchall()
+    assert rows
+    _assert_clean(json.dumps([list(map(str, r)) for r in rows]))
+
+
+def _postgres_url() -> str | None:
+    import psycopg2
+
+    for user in ("postgres", "root"):
+        try:
+            psycopg2.connect(host="127.0.0.1", port=5432, dbname="test", user=user, connect_timeout=2).close()
+            return user
+        except psycopg2.OperationalError:
+            continue
+    return None
+
+
+def test_postgres_store_rows_keep_no_pii():
+    user = _postgres_url()
+    if user is None:
+        pytest.skip("no PostgreSQL answers on 127.0.0.1:5432")
+    import uuid
+
+    import psycopg2
+
+    sender = f"pii-{uuid.uuid4().hex}"
+    store = RedactingTrackerStore(DOMAIN, store={
+        "type": "sql", "dialect": "postgresql", "url": "127.0.0.1", "port": 5432, "db": "test", "username": user,
+    })
+    asyncio.run(store.save(_tracker(sender)))
+    with psycopg2.connect(host="127.0.0.1", port=5432, dbname="test", user=user) as conn, conn.cursor() as cur:
+        cur.execute("SELECT * FROM events WHERE sender_id = %s", (sender,))
+        rows = cur.fetchall()
+        cur.execute("DELETE FROM events WHERE sender_id = %s", (sender,))
+    assert rows
+    _assert_clean(json.dumps([list(map(str, r)) for r in rows]))
