@@ -1,0 +1,981 @@
+"""Rule-based crisis detector: does a message say that a child, the writer or another adult is in danger now?
+
+Built on spacy.blank("en") (no model to download): the tokenizer, token NORM values set from a text-speak map
+(bot/nlp/patterns/crisis_lexicon.py) and one spaCy Matcher of token patterns over NORM. Every match then
+passes checks that throw out the near-misses the patterns alone would let in: negation ("he would never hurt
+the kids"), possessives ("my child's data is not safe"), things that are not people ("the data could hurt our
+chances"), figurative verbs ("this form is killing me", "my son beat me at chess"), the distant past ("my son
+hurt his knee at football last year"), accidents, and fear of services ("will the social take my kids").
+
+Kinds: "child_in_danger" (a child is being hurt, threatened, unsafe, has taken something, is missing or is
+harming themselves; also any danger to a writer who seems to be a child), "self_harm" (the writer may harm or
+kill themselves), "adult_in_danger" (the writer or another adult is being hurt or threatened).
+
+detect_crisis never raises: odd input gives NOT_CRISIS.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.nlp.patterns import crisis_lexicon as lex
+
+log = logging.getLogger(__name__)
+
+CHILD_IN_DANGER = "child_in_danger"
+SELF_HARM = "self_harm"
+ADULT_IN_DANGER = "adult_in_danger"
+KIND_PRIORITY = (CHILD_IN_DANGER, SELF_HARM, ADULT_IN_DANGER)
+
+MAX_CHARS = 100_000  # longer input is checked on its first MAX_CHARS characters
+MAX_SPAN_TOKENS = 16  # a longer match is too loose to mean what the pattern says
+WINDOW_TOKENS = 64  # the Matcher runs over windows this long (overlapping by MAX_SPAN_TOKENS)
+MAX_FOUND = 20  # stop checking matches once this many have passed
+CONTEXT_TOKENS = 30  # how far either side of a match the sentence checks (past, accident...) look
+
+
+@dataclass(frozen=True)
+class CrisisResult:
+    is_crisis: bool
+    kind: str | None  # "child_in_danger" | "self_harm" | "adult_in_danger" | None
+    writer_may_be_child: bool  # e.g. "my dad hits me", "im 12 and scared to go home" -> show Childline too
+    matched: str | None  # the matched span text (normalised, lower case), for logs and tests
+
+
+NOT_CRISIS = CrisisResult(is_crisis=False, kind=None, writer_may_be_child=False, matched=None)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Text clean-up before tokenizing
+# --------------------------------------------------------------------------------------------------------------
+
+_APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u201b\u02bc\u2032\u00b4`"), "'")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]+")
+_REPEATS = re.compile(r"(\S)\1{3,}")
+_LONG_RUN = re.compile(r"\S{40}(?=\S)")
+_LETTER_HYPHEN = re.compile(r"(?<=[a-z])[-\u2010\u2011](?=[a-z])")
+_VOWEL_RUN = re.compile(r"([aeiou])\1{2,}")
+_CONSONANT_RUN = re.compile(r"([b-df-hj-np-tv-z])\1{2,}")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def clean_text(text: object) -> str | None:
+    """Lower-cased, NFKC-normalised text with invisible characters dropped, or None for non-text."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        return None
+    text = text[: MAX_CHARS * 2]
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width, direction marks
+    text = _CONTROL.sub(" ", text).lower()
+    text = text.replace("&", " and ")
+    text = _LETTER_HYPHEN.sub(" ", text)  # "self-harm" -> "self harm", "step-dad" -> "step dad"
+    text = _VOWEL_RUN.sub(r"\1", text)  # "hiiit" -> "hit", "scaaared" -> "scared"
+    text = _CONSONANT_RUN.sub(r"\1\1", text)  # "killlll" -> "kill"
+    # spaCy's tokenizer is slow on long runs without spaces ("!!!!..." thousands long): shorten them first
+    text = _REPEATS.sub(r"\1\1\1", text)
+    text = _LONG_RUN.sub(lambda m: m.group(0) + " ", text)
+    text = _SPACES.sub(" ", text)
+    return text[:MAX_CHARS].strip()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Markers that change what a sentence means
+# --------------------------------------------------------------------------------------------------------------
+
+_PAST = re.compile(
+    r"\b(last (year|month|summer|winter|spring|autumn|season|term|christmas|easter)|(years|months) ago"
+    r"|(a|one|two|three|few|couple of) (years?|months?) ago|long time ago|while ago|in the past|used to"
+    r"|when (i|he|she|they|we) (was|were) (little|small|young|younger|a baby|a child|a kid|a toddler|"
+    r"at (primary|school)|in primary|a teenager|growing up)|as a (child|kid|teenager|teen|baby|little)"
+    r"|back in (19|20)\d\d|in (19|20)\d\d|growing up|childhood|historic|historical|years back)\b"
+)
+_ACCIDENT = re.compile(
+    r"\b(at (football|rugby|school|the park|the playground|training|the gym|cricket|netball|hockey|"
+    r"swimming|practice|soccer|play|nursery|sports?|pe|judo|karate|boxing|dance|gymnastics)|playing|fell|"
+    r"falls?|falling|tripped|slipped|accident|accidentally|by mistake|trampoline|(his|her|my|the) "
+    r"(bike|scooter|skateboard)|on the (stairs|ice|swing|slide)|sports?|match|game|tackle|rugby|football"
+    r"|shaving|cooking|chopping|kitchen|gym|final|finals|semis?|race|competition|tournament|league|cup|chess|quiz"
+    r"|election)\b"
+)
+_FICTION = re.compile(  # "he was stabbed in a film we watched"
+    r"\b(in|on) (a|the|this|that|some|my|his|her|an) (film|movie|game|video game|computer game|tv show|"
+    r"programme|book|episode|story|series|cartoon|novel|dream|soap)\b"
+)
+_STATISTICS = re.compile(
+    r"\b(how many|statistics|stats|figures|rates?|percent|percentage|number of|each year|every year|per year)\b"
+)
+_SERVICES = re.compile(
+    r"\b(social|socials|council|care|services|worker|workers|school|court|police|authorities|protection|"
+    r"referral|professionals?|ofsted|cafcass|health visitor|gp|doctor|nurse|teacher|judge|judged|"
+    r"assessment|data|records?|information|system|report|taken away|take (them|him|her|my|our))\b"
+)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The spaCy pipeline and matcher, built once
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _any(words: frozenset[str] | set[str], op: str | None = None) -> dict:
+    token: dict = {"NORM": {"IN": sorted(words)}}
+    if op:
+        token["OP"] = op
+    return token
+
+
+def _one(word: str, op: str | None = None) -> dict:
+    token: dict = {"NORM": word}
+    if op:
+        token["OP"] = op
+    return token
+
+
+def _patterns() -> dict[str, list[list[dict]]]:
+    L = lex
+    person_feared = (L.AGENTS - {"i", "someone", "somebody", "hell", "shell", "they", "he", "she"}) | {
+        "him",
+        "her",
+    }
+    return {
+        # "he's gonna hurt the kids", "my partner is hitting me", "he said he'll kill us", "he hit my baby"
+        "violence": [
+            [_any(L.AGENTS), _any(L.FILLER, "*"), _any(L.VIOLENT_VERBS), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]
+        ],
+        # "he comes home drunk and hits us", "he smashed my phone and hit me"
+        "violence_and": [[_one("and"), _any(L.VIOLENT_VERBS), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]],
+        # "she's been beaten", "my daughter is being abused", "my son got stabbed"
+        "passive": [[_any(L.STATE_SUBJECTS), _any(L.PASSIVE_AUX, "+"), _any(L.PARTICIPLES)]],
+        # "my kid ain't safe tonight", "we're not safe", "I don't feel safe", "my child is in danger"
+        "unsafe": [
+            [_any(L.STATE_SUBJECTS), _any(L.STATE_AUX, "*"), _any(L.NEGATIONS), _any(L.STATE_AUX, "*"), _one("safe")],
+            [_any(L.STATE_SUBJECTS), _any(L.STATE_AUX, "*"), _one("unsafe")],
+            [_any(L.STATE_SUBJECTS), _any(L.STATE_AUX, "*"), _one("in"), _any(L.DANGER_ADJ, "?"), _one("danger")],
+            [
+                _any(L.NEGATIONS),
+                _any({"think", "believe", "feel"}),
+                _one("that", "?"),
+                _any(L.DETERMINERS, "*"),
+                _any(L.STATE_SUBJECTS),
+                _any(L.STATE_AUX, "+"),
+                _one("safe"),
+            ],
+        ],
+        "unsafe_it": [
+            [_one("it"), _any(L.STATE_AUX, "*"), _any(L.NEGATIONS), _any(L.STATE_AUX, "*"), _one("safe")],
+        ],
+        # "I can't keep them safe", "I'm not able to protect my kids"
+        "cant_protect": [
+            [
+                _any(L.CAN),
+                _any(L.NEGATIONS),
+                _any(L.KEEP_FILL, "*"),
+                _any({"keep", "protect"}),
+                _any(L.DETERMINERS, "*"),
+                _any(L.VICTIMS),
+            ],
+            [
+                _any(L.NEGATIONS),
+                _one("able"),
+                _one("to"),
+                _any(L.KEEP_FILL, "*"),
+                _any({"keep", "protect"}),
+                _any(L.DETERMINERS, "*"),
+                _any(L.VICTIMS),
+            ],
+            [
+                _any(L.UNABLE),
+                _one("to"),
+                _any(L.KEEP_FILL, "*"),
+                _any({"keep", "protect"}),
+                _any(L.DETERMINERS, "*"),
+                _any(L.VICTIMS),
+            ],
+        ],
+        # "I'm scared to go home"
+        "fear_home": [
+            [_any(L.FEAR), _one("to"), _any(L.FEAR_GO), _any(L.FEAR_PLACE_FILL, "*"), _any(L.FEAR_PLACE)],
+        ],
+        # "scared for my life", "terrified for our safety"
+        "fear_life": [[_any(L.FEAR), _any({"for", "of"}), _any({"my", "our"}), _any(L.LIFE)]],
+        # "I'm scared for my kids tonight", "scared for my children's safety"
+        "fear_for": [[_any(L.FEAR), _one("for"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS - {"me", "us"})]],
+        # "I'm scared of him", "terrified of my partner"
+        "fear_of": [[_any(L.FEAR), _one("of"), _any(L.DETERMINERS, "*"), _any(person_feared)]],
+        # "I'm scared of what he'll do"
+        "fear_what": [
+            [
+                _any(L.FEAR),
+                _any({"of", "about"}),
+                _one("what"),
+                _any({"he", "she", "hell", "shell"}),
+                _any(L.FILLER, "*"),
+                _any({"do", "does", "did"}),
+            ]
+        ],
+        # "I want to kill myself", "wanna kill myself", "I'm going to hurt myself"
+        "self_harm": [
+            [_any(L.SELF_HARM_VERBS), _any(L.REFLEX_WRITER)],
+            [_any(L.SELF_HARM_VERBS), _any({"my", "me"}), _one("self")],
+            [_any({"end", "ending"}), _any({"my", "it"}), _one("own", "?"), _any({"life", "all"})],
+            [_any({"take", "taking", "took"}), _one("my"), _one("own", "?"), _one("life")],
+            [_any(L.WANT_DIE), _any({"to", "na"}, "?"), _any(L.DIE)],
+            [_one("wish"), _one("i"), _any({"was", "were"}), _one("dead")],
+            [_any(L.NEGATIONS), _any({"want", "wanna"}), _any({"to", "na"}, "?"), _any(L.NOT_LIVE)],
+            [_one("better"), _one("off"), _any({"dead", "without"})],
+            [_any(L.CAN), _any(L.NEGATIONS), _one("go"), _one("on")],
+            [_any({"no", "nothing"}), _any({"reason", "point"}, "?"), _one("to"), _one("live")],
+            [_one("kms")],
+        ],
+        # "my daughter is cutting herself", "my son says he wants to kill himself"
+        "self_harm_other": [[_any(L.SELF_HARM_VERBS), _any(L.REFLEX_OTHER)]],
+        # "my son is self harming", "I self harm"
+        "self_harm_noun": [
+            [
+                _any(L.SUBJECT_PEOPLE),
+                _any(L.PASSIVE_AUX | L.STATE_AUX, "*"),
+                _one("self"),
+                _any({"harm", "harming", "harms", "harmed"}),
+            ]
+        ],
+        # "my son has taken pills", "I've taken an overdose", "she swallowed bleach"
+        "ingest": [
+            [
+                _any(L.SUBJECT_PEOPLE),
+                _any(L.PASSIVE_AUX | L.WRITER_AUX | L.FILLER, "*"),
+                _any(L.INGEST_VERBS),
+                _any(L.QUANTITY | L.OWN_DET | {"mum", "mums", "'s", "dad", "dads", "nan", "s", "'"}, "*"),
+                {"LIKE_NUM": True, "OP": "?"},
+                _any(L.INGEST_OBJECTS),
+            ]
+        ],
+        "overdose": [[_any(L.SUBJECT_PEOPLE), _any(L.FILLER | L.PASSIVE_AUX, "*"), _any(L.OVERDOSE)]],
+        "suicidal": [
+            [_any(L.SUBJECT_PEOPLE), _any(L.STATE_AUX, "*"), _one("suicidal")],
+            [_any({"feel", "feeling", "felt", "having", "have", "had", "getting"}), _one("suicidal")],
+            [
+                _any(L.SUBJECT_PEOPLE),
+                _any(L.FILLER, "*"),
+                _any(L.SUICIDE_VERBS),
+                _any({"about", "of"}, "?"),
+                _one("suicide"),
+            ],
+        ],
+        # "my baby is choking", "my son isn't breathing"
+        "medical": [
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.MEDICAL)],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("breathing")],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("stopped"), _one("breathing")],
+        ],
+        # "my daughter is missing", "my son has run away"
+        "missing": [
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "+"), _any(L.MISSING)],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("gone"), _one("missing")],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"run", "ran"}), _one("away")],
+        ],
+        # "my partner gets violent when he drinks"
+        "disposition": [[_any(L.AGENTS), _any(L.DISPOSITION_AUX, "*"), _any(L.DISPOSITION)]],
+        # "he put his hands round my neck"
+        "strangle_hands": [
+            [
+                _any({"hands", "hand"}),
+                _any({"round", "around", "on", "over"}),
+                _any({"my", "her", "his", "the", "our", "me", "their"}),
+                _any(L.CHILD_NOUNS | {"'s", "s", "baby", "'"}, "*"),
+                _any({"neck", "throat", "mouth"}),
+            ]
+        ],
+        # "he's got a knife"
+        "weapon": [
+            [
+                _any(L.AGENTS),
+                _any(L.FILLER | L.WEAPON_VERBS, "*"),
+                _any({"a", "the", "his", "her", "another", "my"}, "?"),
+                _any(L.WEAPONS),
+            ]
+        ],
+        # "he's trying to break in", "he's kicking the door down"
+        "break_in": [
+            [
+                _any(L.AGENTS),
+                _any(L.FILLER, "*"),
+                _any(L.BREAK_VERBS),
+                _any(L.DETERMINERS | L.DOOR, "*"),
+                _any({"in", "down"}),
+            ]
+        ],
+    }
+
+
+class _Detector:
+    """The spaCy objects: a blank English pipeline and one Matcher."""
+
+    def __init__(self) -> None:
+        import spacy
+        from spacy.matcher import Matcher
+
+        self.nlp = spacy.blank("en")
+        self.nlp.max_length = MAX_CHARS * 2
+        for word, norm in lex.TEXT_SPEAK.items():
+            self.nlp.vocab[word].norm_ = norm  # a lexeme's NORM applies to every token of that word
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        for rule, patterns in _patterns().items():
+            self.matcher.add(rule, patterns)
+        self.strings = self.nlp.vocab.strings
+
+
+_detector: _Detector | None = None
+_lock = threading.Lock()
+
+
+def _get_detector() -> _Detector:
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                _detector = _Detector()
+    return _detector
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Checking one match
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Match:
+    rule: str
+    start: int
+    end: int
+    who: str  # the word that says who is in danger: "kids", "me", "myself"...
+    agent: str | None = None
+    agent_prev: str | None = None
+
+
+class _Ctx:
+    """What the checks need to know about a document: norms, sentence bounds, a few whole-text facts."""
+
+    def __init__(self, doc) -> None:  # noqa: ANN001 - a spaCy Doc
+        self.doc = doc
+        self.norms: list[str] = [t.norm_ for t in doc]
+        self.n = len(self.norms)
+        self.sent_of: list[int] = []
+        self.sent_bounds: list[tuple[int, int]] = []
+        start = 0
+        for i, t in enumerate(doc):
+            text = t.text
+            self.sent_of.append(len(self.sent_bounds))
+            if text in {".", "!", "?", "\n"} or "\n" in text or (text and set(text) <= {".", "!", "?"}):
+                self.sent_bounds.append((start, i + 1))
+                start = i + 1
+        if start < self.n or not self.sent_bounds:
+            self.sent_bounds.append((start, self.n))
+        self.has_child = any(n in lex.CHILD_NOUNS and n not in {"one", "ones"} for n in self.norms)
+        self._sentence_cache: dict[tuple[int, int], str] = {}
+
+    def at(self, i: int) -> str:
+        return self.norms[i] if 0 <= i < self.n else ""
+
+    def sentence(self, i: int) -> str:
+        """The sentence around token i, clipped to CONTEXT_TOKENS either side (long rants have no full stops)."""
+        lo, hi = self.sent_bounds[self.sent_of[i]]
+        lo, hi = max(lo, i - CONTEXT_TOKENS), min(hi, i + CONTEXT_TOKENS)
+        if (lo, hi) not in self._sentence_cache:
+            self._sentence_cache[(lo, hi)] = " ".join(t.text for t in self.doc[lo:hi])
+        return self._sentence_cache[(lo, hi)]
+
+    def sentence_start(self, i: int) -> int:
+        return self.sent_bounds[self.sent_of[i]][0]
+
+    def negated(self, lo: int, hi: int) -> bool:
+        """A negation between lo and hi (looking a few tokens further back) that no 'stop' turns round."""
+        lo = max(self.sentence_start(lo), lo - 3)
+        for i in range(lo, hi):
+            if self.norms[i] in lex.NEGATIONS:
+                if self.norms[i] == "no" and self.at(i + 1) in {"one", "matter", "way"}:
+                    continue
+                later = self.norms[i + 1 : hi + 1]
+                if not any(w in {"stop", "stops", "stopping", "leave"} for w in later):
+                    return True
+        return False
+
+    def past(self, i: int) -> bool:
+        return bool(_PAST.search(self.sentence(i)))
+
+    def accident(self, i: int) -> bool:
+        return bool(_ACCIDENT.search(self.sentence(i)))
+
+    def fiction(self, i: int) -> bool:
+        return bool(_FICTION.search(self.sentence(i)))
+
+    def services(self, i: int) -> bool:
+        return bool(_SERVICES.search(self.sentence(i)))
+
+    def is_gerund(self, i: int) -> bool:
+        word = self.at(i)
+        return len(word) > 4 and word.endswith("ing") and word not in {"being", "morning", "evening", "thing"}
+
+    def possessive(self, i: int) -> bool:
+        """Token i is followed by 's or ' and then a noun: "my child's data"."""
+        if self.at(i + 1) not in {"'s", "'", "s"}:
+            return False
+        after = self.at(i + 2)
+        return (
+            after not in lex.FILLER
+            and after not in lex.STATE_AUX
+            and after not in lex.NEGATIONS
+            and (after not in lex.PARTICIPLES and after not in _NOT_POSSESSED)
+            and after not in lex.BODY_PARTS
+        )
+
+    def her_is_determiner(self, i: int) -> bool:
+        """'her' at i is a determiner ('hit her son') rather than a person ('hit her hard')."""
+        nxt = self.at(i + 1)
+        if not nxt or not nxt[0].isalpha():
+            return False
+        return nxt not in _FUNCTION_WORDS and nxt not in lex.ADVERB_AFTER_HER
+
+    def next_content(self, i: int) -> tuple[int, str]:
+        """The first token from i on that is not a determiner."""
+        while i < self.n and self.norms[i] in lex.WITH_DETS | lex.DETERMINERS:
+            i += 1
+        return i, self.at(i)
+
+
+_NOT_POSSESSED = (
+    frozenset({"safe", "unsafe", "in", "scared", "missing", "", "gone", "run", "ran", "self", "suicidal", "choking"})
+    | lex.INGEST_VERBS
+    | lex.OVERDOSE
+    | lex.MEDICAL
+    | lex.FEAR
+)
+
+_FUNCTION_WORDS = frozenset(
+    "and or but in on at with to because cos coz when if so up down out around about into over off against across"
+    " for till until while then every he she i they we you it is was are again from by as like after before"
+    " now tonight today".split()
+)
+
+
+def _victim_ok(ctx: _Ctx, i: int) -> bool:
+    word = ctx.at(i)
+    if word in {"one", "ones"} and ctx.at(i - 1) != "little":
+        return False
+    if word == "her" and ctx.her_is_determiner(i):
+        return False
+    if word == "me" and ctx.at(i + 1) in lex.CHILD_NOUNS:
+        return False  # "me kids": the longer match has the child as victim
+    return not ctx.possessive(i)
+
+
+def _with_nonviolent(ctx: _Ctx, after: int) -> bool:
+    if ctx.at(after) != "with":
+        return False
+    _, word = ctx.next_content(after + 1)
+    return word in lex.NONVIOLENT_WITH
+
+
+def _find_back(ctx: _Ctx, lo: int, hi: int, words: frozenset[str]) -> int:
+    for i in range(hi - 1, lo - 1, -1):
+        if ctx.norms[i] in words:
+            return i
+    return -1
+
+
+def _check_violence(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    victim = end - 1
+    verb = _find_back(ctx, start + 1, victim, lex.VIOLENT_VERBS)
+    return _violence(ctx, start, verb, start, end)
+
+
+def _check_violence_and(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    """ "he comes home drunk and hits us": the person is further back in the sentence."""
+    agent = _find_back(ctx, ctx.sentence_start(start), start, lex.AGENTS)
+    if agent < 0:
+        return None
+    return _violence(ctx, agent, start + 1, start, end)
+
+
+def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match | None:
+    victim = end - 1
+    if verb < 0 or not _victim_ok(ctx, victim):
+        return None
+    v, who, nxt = ctx.norms[verb], ctx.norms[victim], ctx.at(end)
+    if ctx.negated(min(agent, start), verb):
+        return None
+    if v in lex.VERBS_NEEDING_PARTICLE and not any(
+        ctx.at(j) in lex.VERBS_NEEDING_PARTICLE[v] for j in range(end, end + 3)
+    ):
+        return None
+    childish = who in lex.CHILD_NOUNS or (who in lex.AMBIGUOUS_PEOPLE and ctx.has_child)
+    if v in lex.VERBS_CHILD_ONLY and not childish:
+        return None
+    if v.startswith("kill") and who in {"me", "us"} and v == "killing" and ctx.at(verb - 1) in _BE:
+        return None  # "this form is killing me", "my kids are killing me"
+    if v.startswith("beat") and nxt in {"at", "to", "in"}:
+        return None  # "my son beat me at chess"
+    if v.startswith(("hit", "shoot", "shot", "kick", "burn")) and nxt in {"up", "out", "a", "an"}:
+        return None  # "hit me up", "kick me out", "shot me a look", "burn me out"
+    if _with_nonviolent(ctx, end):
+        return None  # "they threatened us with eviction"
+    if ctx.past(verb) or ctx.fiction(verb):
+        return None
+    return _Match("violence", min(agent, start), end, who, agent=ctx.norms[agent], agent_prev=ctx.at(agent - 2))
+
+
+_BE = frozenset({"is", "'s", "s", "are", "'re", "re", "am", "'m", "m"})
+_BE_GET = _BE | frozenset({"was", "were", "been", "being", "be", "get", "gets", "got", "getting", "gotten"})
+_PASSIVE_ADVERBS = frozenset(
+    "still always just again repeatedly regularly constantly sexually physically badly seriously now already"
+    " really probably".split()
+)
+_WEAK_PARTICIPLES = frozenset(
+    {"hurt", "touched", "harmed", "injured", "threatened", "hit", "attacked", "burnt", "burned", "shaken"}
+)
+
+
+def _by_person(ctx: _Ctx, after: int) -> bool | None:
+    """None when no 'by' follows; True/False whether the 'by' names a person."""
+    if ctx.at(after) != "by":
+        return None
+    _, word = ctx.next_content(after + 1)
+    return word in lex.AGENTS or word in {"him", "her", "them", "someone", "somebody"}
+
+
+def _check_passive(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    verb = end - 1
+    who, v = ctx.norms[start], ctx.norms[verb]
+    if who in {"one", "ones"} and ctx.at(start - 1) != "little":
+        return None
+    auxes = set(ctx.norms[start + 1 : verb])
+    last_aux = next((w for w in reversed(ctx.norms[start + 1 : verb]) if w not in _PASSIVE_ADVERBS), "")
+    if last_aux not in _BE_GET:
+        return None  # "he's going to hurt" is not passive
+    by = _by_person(ctx, end)
+    if by is False or _with_nonviolent(ctx, end):
+        return None  # "hurt by the council's decision", "threatened with court"
+    if v in _WEAK_PARTICIPLES:
+        strong = auxes & (lex.STRONG_PASSIVE_AUX - {"was", "were"})
+        if not strong and not by and not (v == "touched" and ctx.at(end) in {"inappropriately", "up"}):
+            return None  # "I'm hurt", "I was touched by your message"
+    elif v not in lex.STRONG_PARTICIPLES and not auxes & lex.STRONG_PASSIVE_AUX and not by:
+        return None  # "I'm beaten" (I give up)
+    if v.startswith("kick") and ctx.at(end) == "out":
+        return None
+    if ctx.negated(start, verb) or ctx.past(verb) or ctx.fiction(verb):
+        return None
+    if v in _WEAK_PARTICIPLES | {"kicked", "knocked", "bashed", "whacked", "beaten", "beat"} and ctx.accident(verb):
+        return None
+    return _Match("passive", start, end, who)
+
+
+_TO_OK = frozenset({"go", "be", "stay", "leave", "sleep", "come", "return", "live", "walk", "get"})
+
+
+def _safe_suffix_ok(ctx: _Ctx, after: int) -> bool:
+    nxt = ctx.at(after)
+    if nxt in {"online", "internet", "about", "sharing", "using", "giving", "telling", "if"}:
+        return False
+    if nxt == "on" and ctx.at(after + 1) in {"the", "this", "that", "your", "line", "social", "here", "there"}:
+        return False
+    if nxt == "to" and ctx.at(after + 1) not in _TO_OK:
+        return False
+    if nxt == "with":
+        _, word = ctx.next_content(after + 1)
+        return word in lex.AGENTS or word in {"him", "her", "them"}
+    return not ctx.is_gerund(after)
+
+
+def _check_unsafe(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    last = ctx.norms[end - 1]
+    subject = next(i for i in range(start, end) if ctx.norms[i] in lex.STATE_SUBJECTS)
+    who = ctx.norms[subject]
+    if who in {"one", "ones"} and ctx.at(subject - 1) != "little":
+        return None
+    if last == "safe":
+        if not _safe_suffix_ok(ctx, end):
+            return None
+    elif last == "unsafe":
+        if ctx.negated(start, end - 1) or not _safe_suffix_ok(ctx, end):
+            return None
+    else:  # in danger
+        if ctx.negated(start, end - 1):
+            return None
+        if ctx.at(end) == "of":
+            nxt, after = ctx.at(end + 1), ctx.at(end + 2)
+            violent = nxt in {"being", "getting"} and after in lex.PARTICIPLES and ctx.at(end + 3) != "out"
+            if not (violent or nxt in {"him", "her", "death", "dying", "harm", "abuse", "violence"}):
+                return None  # "in danger of failing maths"
+    if ctx.past(start):
+        return None
+    return _Match("unsafe", start, end, who)
+
+
+def _check_unsafe_it(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    nxt, after = ctx.at(end), ctx.at(end + 1)
+    place = nxt in lex.SAFE_PLACES or (nxt in {"at", "in"} and after in {"home", "the", "this", "my", "our"})
+    person = nxt == "for" and (after in lex.VICTIMS or ctx.next_content(end + 1)[1] in lex.VICTIMS)
+    home = nxt == "to" and after in {"go", "stay", "be"} and ctx.at(end + 2) in {"home", "back", "there"}
+    if not (place or person or home) or ctx.past(start):
+        return None
+    if person:
+        i, who = ctx.next_content(end + 1) if after not in lex.VICTIMS else (end + 1, after)
+        if ctx.possessive(i):
+            return None
+        return _Match("unsafe", start, end, who)
+    return _Match("unsafe", start, end, "me")
+
+
+def _check_cant_protect(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    victim = end - 1
+    if not _victim_ok(ctx, victim):
+        return None
+    verb = _find_back(ctx, start, victim, frozenset({"keep", "protect"}))
+    if ctx.norms[verb] == "keep" and ctx.at(end) != "safe":
+        return None
+    if ctx.at(end) == "safe" and not _safe_suffix_ok(ctx, end + 1):
+        return None
+    if ctx.past(start):
+        return None
+    return _Match("cant_protect", start, end, ctx.norms[victim])
+
+
+def _check_fear(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | None:
+    if ctx.negated(start, start + 1) or ctx.past(start):
+        return None
+    last = ctx.norms[end - 1]
+    if rule == "fear_home":
+        return _Match(rule, start, end, "me")
+    if rule == "fear_life":
+        return _Match(rule, start, end, "me")
+    if rule == "fear_what":
+        if ctx.at(end) in {"with", "about", "to"} or ctx.services(start):
+            return None
+        return _Match(rule, start, end, "me", agent=ctx.norms[end - 1])
+    if rule == "fear_for":
+        nxt = ctx.at(end)
+        if not _victim_ok(ctx, end - 1) and not (nxt in {"'s", "'", "s"} and ctx.at(end + 1) in lex.LIFE):
+            return None
+        ok_next = nxt == "" or nxt in lex.FEAR_FOR_OK_NEXT or (nxt in {"'s", "'", "s"} and ctx.at(end + 1) in lex.LIFE)
+        if not ok_next or ctx.services(start):
+            return None
+        return _Match(rule, start, end, last)
+    # fear_of
+    if last == "her" and ctx.her_is_determiner(end - 1):
+        return None
+    if ctx.possessive(end - 1) or ctx.services(start):
+        return None
+    if ctx.at(end) in _BENIGN_GERUNDS and last != "ex":
+        return None  # "scared of my mum finding out"
+    return _Match(rule, start, end, "me", agent=last, agent_prev=ctx.at(end - 3))
+
+
+_BENIGN_GERUNDS = frozenset(
+    "finding seeing knowing reading hearing thinking judging getting being losing asking calling".split()
+)
+
+
+def _check_self_harm(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | None:
+    words = ctx.norms[start:end]
+    nxt = ctx.at(end)
+    if words[0] in lex.NEGATIONS:  # "don't want to live"
+        last = words[-1]
+        after = ctx.at(end)
+        if last == "live" and after not in {"", ".", "!", ",", "anymore", "any", "like", "without", "no"}:
+            return None
+        if last == "be" and not (
+            after == "alive" or (after == "here" and ctx.at(end + 1) in {"", ".", "!", ",", "anymore", "any"})
+        ):
+            return None
+        if last == "wake" and after != "up":
+            return None
+        if last == "exist" and after not in {"", ".", "!", ",", "anymore", "any"}:
+            return None
+    elif words[0] in lex.CAN:  # "can't go on"
+        if nxt not in {"", ".", "!", ",", "anymore", "any", "like", "living"}:
+            return None
+    elif words[0] not in {"no", "nothing"} and ctx.negated(start, start + 1):
+        return None
+    if words[-1] in lex.DIE and nxt in {"of", "laughing", "for", "than", "to"}:
+        return None  # "I'd rather die than fill in this form", "dying of embarrassment"
+    if words[-1] == "without" and nxt not in {"me", "us"}:
+        return None
+    if words[0] in {"cut", "cuts", "cutting", "hurt", "hurts", "burn"} and (
+        nxt in {"on", "shaving", "by"} or ctx.accident(start)
+    ):
+        return None
+    if ctx.past(start):
+        return None
+    if ctx.norms[end - 1] not in lex.REFLEX_WRITER | {"self"}:
+        who = _speaker_before(ctx, start)
+        if who is not None and who != "i":
+            return _Match("self_harm_other", start, end, who)
+    return _Match(rule, start, end, "myself")
+
+
+def _speaker_before(ctx: _Ctx, start: int) -> str | None:
+    """Who a phrase like "wants to die" is about: the nearest person before it in the sentence."""
+    for i in range(start - 1, ctx.sentence_start(start) - 1, -1):
+        word = ctx.norms[i]
+        if word in {"i", "he", "she", "they", "we"} or word in lex.CHILD_NOUNS or word in lex.ADULT_NOUNS:
+            return word
+    return None
+
+
+def _check_self_harm_other(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    if ctx.negated(start, start + 1) or ctx.past(start) or ctx.accident(start):
+        return None
+    return _Match("self_harm_other", start, end, "him")
+
+
+def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | None:
+    """Patterns that start with the person in danger: self harm, ingestion, overdose, suicidal, medical..."""
+    who = ctx.norms[start]
+    if who in {"one", "ones"} and ctx.at(start - 1) != "little":
+        return None
+    if rule == "suicidal" and who in {"feel", "feeling", "felt", "having", "have", "had", "getting"}:
+        who = "i"
+    not_breathing = rule == "medical" and ctx.norms[end - 1] == "breathing"
+    if (not not_breathing and ctx.negated(start, end - 1)) or ctx.past(start):
+        return None
+    if _STATISTICS.search(ctx.sentence(start)):
+        return None  # "how many children commit suicide each year"
+    if ctx.possessive(start) and rule != "suicidal":
+        return None
+    nxt = ctx.at(end)
+    if rule == "ingest":
+        mids = ctx.norms[start + 1 : end - 1]
+        obj = ctx.norms[end - 1]
+        verb_at = _find_back(ctx, start + 1, end - 1, lex.INGEST_VERBS)
+        between = ctx.norms[verb_at + 1 : end - 1]
+        strong_quantity = set(between) & (lex.QUANTITY - {"some", "a", "an", "the", "of"})
+        if any(_number(w) >= 5 for w in between):
+            strong_quantity = {"many"}  # "I've taken 30 paracetamol"
+        own = set(between) & lex.OWN_DET
+        child_took_parents = who in lex.CHILD_NOUNS and (
+            own & {"my", "your"} or set(between) & {"mum", "mums", "dad", "dads", "nan"}
+        )
+        if own and not strong_quantity and not child_took_parents:
+            return None  # "my son has taken his tablets"
+        if obj not in lex.DANGEROUS_ANY_AMOUNT and not strong_quantity and not child_took_parents:
+            return None  # "she took paracetamol"
+        if nxt == "for" or (
+            ctx.norms[verb_at] in {"take", "taking"}
+            and not set(mids) & {"going", "gon", "gonna", "will", "'ll", "ll", "about"}
+        ):
+            return None  # "pills for his ADHD", "I take my pills"
+        if ctx.norms[verb_at] == "had" and obj in {"meds", "medication", "medicine", "tablets", "tablet", "pill"}:
+            return None
+    elif rule == "missing":
+        last = ctx.norms[end - 1]
+        if last in lex.MISSING and nxt not in lex.MISSING_OK_NEXT and nxt != "":
+            return None  # "my son is missing school"
+        if ctx.services(start) and last != "away":
+            return None  # "my son is missing from the register"
+    elif rule == "medical":
+        if ctx.norms[end - 1] == "choking" and nxt == "on" and ctx.past(start):
+            return None
+    return _Match(rule, start, end, who)
+
+
+_NUMBER_WORDS = {"five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30}
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word[:4])
+    return _NUMBER_WORDS.get(word, 0)
+
+
+def _check_agent_state(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | None:
+    if ctx.negated(start, end - 1) or ctx.past(start):
+        return None
+    words = ctx.norms[start:end]
+    if rule == "weapon" and not set(words[1:]) & lex.WEAPON_VERBS:
+        return None
+    if rule == "break_in" and words[-1] == "down" and not set(words) & lex.DOOR:
+        return None  # "he broke down in tears"
+    if rule == "disposition" and ctx.at(end) in {"video", "games", "films", "tv", "content", "game"}:
+        return None
+    return _Match(rule, start, end, "him", agent=ctx.norms[start], agent_prev=ctx.at(start - 2))
+
+
+def _check_strangle_hands(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    if ctx.negated(start, start + 1) or ctx.past(start) or ctx.fiction(start):
+        return None
+    words = ctx.norms[start + 2 : end - 1]
+    child = next((w for w in words if w in lex.CHILD_NOUNS), None)
+    who = child or {"my": "me", "our": "us", "me": "me"}.get(words[0], "her")
+    return _Match("strangle_hands", start, end, who)
+
+
+_CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
+    "strangle_hands": _check_strangle_hands,
+    "violence": _check_violence,
+    "violence_and": _check_violence_and,
+    "passive": _check_passive,
+    "unsafe": _check_unsafe,
+    "unsafe_it": _check_unsafe_it,
+    "cant_protect": _check_cant_protect,
+    "fear_home": lambda c, s, e: _check_fear(c, s, e, "fear_home"),
+    "fear_life": lambda c, s, e: _check_fear(c, s, e, "fear_life"),
+    "fear_for": lambda c, s, e: _check_fear(c, s, e, "fear_for"),
+    "fear_of": lambda c, s, e: _check_fear(c, s, e, "fear_of"),
+    "fear_what": lambda c, s, e: _check_fear(c, s, e, "fear_what"),
+    "self_harm": lambda c, s, e: _check_self_harm(c, s, e, "self_harm"),
+    "self_harm_other": _check_self_harm_other,
+    "self_harm_noun": lambda c, s, e: _check_subject_event(c, s, e, "self_harm_noun"),
+    "ingest": lambda c, s, e: _check_subject_event(c, s, e, "ingest"),
+    "overdose": lambda c, s, e: _check_subject_event(c, s, e, "overdose"),
+    "suicidal": lambda c, s, e: _check_subject_event(c, s, e, "suicidal"),
+    "medical": lambda c, s, e: _check_subject_event(c, s, e, "medical"),
+    "missing": lambda c, s, e: _check_subject_event(c, s, e, "missing"),
+    "disposition": lambda c, s, e: _check_agent_state(c, s, e, "disposition"),
+    "weapon": lambda c, s, e: _check_agent_state(c, s, e, "weapon"),
+    "break_in": lambda c, s, e: _check_agent_state(c, s, e, "break_in"),
+}
+
+_SELF_RULES = frozenset({"self_harm"})
+_SUBJECT_RULES = frozenset({"self_harm_noun", "ingest", "overdose", "suicidal", "medical", "missing"})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Who is writing, and what kind of danger
+# --------------------------------------------------------------------------------------------------------------
+
+_AGE = re.compile(
+    r"\b(?:i'?m|i am|iam|i m)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?(\d{1,2})\b"
+    r"(?!\s*(?:%|weeks?|wks|months?|kids|children|times|pounds|quid|days?|hours?|hrs|mins?|minutes|stone|kg|"
+    r"miles|k\b|grand|pm|am|o'?clock|:))"
+)
+_AGE_YEARS = re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|yrs? old|years? old)\b")
+_YEAR_GROUP = re.compile(r"\b(?:i'?m|i am|im) (?:in|at) (?:year|yr|y) ?(\d{1,2})\b")
+_CHILD_SELF = re.compile(
+    r"\b(?:i'?m|i am|im) (?:only |just |still )?(?:a |an )?(?:kid|child|teenager|teen|young person|schoolgirl|"
+    r"schoolboy|minor|little girl|little boy|primary school|secondary school|pupil|student at)\b"
+)
+
+
+def _age_says_child(text: str) -> bool:
+    for regex, top in ((_AGE, 17), (_YEAR_GROUP, 13)):
+        for m in regex.finditer(text):
+            if 4 <= int(m.group(1)) <= top:
+                return True
+    first_person = re.search(r"\b(i'?m|i am|im)\b", text) is not None
+    for m in _AGE_YEARS.finditer(text):
+        before = text[max(0, m.start() - 25) : m.start()]
+        if first_person and re.search(r"\b(i'?m|i am|im)\b", before) and 4 <= int(m.group(1)) <= 17:
+            return True
+    return bool(_CHILD_SELF.search(text))
+
+
+def _is_parent_role(agent: str | None, agent_prev: str | None) -> bool:
+    if agent in lex.PARENT_ROLES:
+        return True
+    return agent in lex.PARENT_PARTNERS and agent_prev in {"mum", "mums", "dad", "dads", "mother", "father"}
+
+
+def _writer_may_be_child(text: str, matches: list[_Match]) -> bool:
+    if _age_says_child(text):
+        return True
+    for m in matches:
+        writer_victim = m.who in lex.WRITER_WORDS or m.who in {"mum", "mother", "brother", "sister", "siblings"}
+        if (
+            m.rule in {"violence", "fear_of", "disposition", "weapon"}
+            and writer_victim
+            and _is_parent_role(m.agent, m.agent_prev)
+        ):
+            return True
+    return False
+
+
+def _kind(m: _Match, ctx: _Ctx, writer_child: bool) -> str:
+    who = m.who
+    if m.rule in _SELF_RULES:
+        return SELF_HARM
+    if m.rule in _SUBJECT_RULES and who == "i":
+        return SELF_HARM
+    if m.rule in {"self_harm_noun", "suicidal", "ingest", "overdose"} and who == "we":
+        return SELF_HARM
+    if who in lex.CHILD_NOUNS or who == "them":
+        return CHILD_IN_DANGER
+    if m.rule in {"self_harm_other", "disposition", "weapon", "break_in"}:
+        return CHILD_IN_DANGER if ctx.has_child or writer_child else ADULT_IN_DANGER
+    if who in lex.AMBIGUOUS_PEOPLE:
+        return CHILD_IN_DANGER if ctx.has_child or writer_child else ADULT_IN_DANGER
+    return CHILD_IN_DANGER if writer_child else ADULT_IN_DANGER
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The API
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _find(text: str) -> tuple[list[_Match], _Ctx]:
+    detector = _get_detector()
+    doc = detector.nlp.make_doc(text)
+    ctx = _Ctx(doc)
+    found: list[_Match] = []
+    seen: set[tuple[str, int, int]] = set()
+    for offset, window in _windows(doc):
+        for match_id, start, end in detector.matcher(window):
+            start, end = start + offset, end + offset
+            rule = detector.strings[match_id]
+            if end - start > MAX_SPAN_TOKENS or (rule, start, end) in seen:
+                continue
+            seen.add((rule, start, end))
+            checked = _CHECKS[rule](ctx, start, end)
+            if checked is not None:
+                found.append(checked)
+                if checked.who in lex.CHILD_NOUNS or len(found) >= MAX_FOUND:
+                    return found, ctx  # a child in danger outranks everything; past MAX_FOUND nothing changes
+    return found, ctx
+
+
+def _windows(doc):  # noqa: ANN001, ANN202 - spaCy Doc in, (offset, Doc or Span) out
+    """The whole doc when short; else overlapping windows, so that the Matcher's '*' stays linear in length.
+
+    Every match kept is at most MAX_SPAN_TOKENS long, so windows overlapping by that much miss none.
+    """
+    if len(doc) <= WINDOW_TOKENS:
+        yield 0, doc
+        return
+    step = WINDOW_TOKENS - MAX_SPAN_TOKENS
+    for start in range(0, len(doc), step):
+        yield start, doc[start : start + WINDOW_TOKENS]
+        if start + WINDOW_TOKENS >= len(doc):
+            return
+
+
+def detect_crisis(text: str) -> CrisisResult:
+    """Whether a message says someone is in danger now. Never raises; odd input is NOT_CRISIS."""
+    try:
+        cleaned = clean_text(text)
+        if not cleaned:
+            return NOT_CRISIS
+        matches, ctx = _find(cleaned)
+        if not matches:
+            return NOT_CRISIS
+        writer_child = _writer_may_be_child(cleaned, matches)
+        ranked = sorted(matches, key=lambda m: (KIND_PRIORITY.index(_kind(m, ctx, writer_child)), m.start))
+        best = ranked[0]
+        return CrisisResult(
+            is_crisis=True,
+            kind=_kind(best, ctx, writer_child),
+            writer_may_be_child=writer_child,
+            matched=ctx.doc[best.start : best.end].text,
+        )
+    except Exception:  # noqa: BLE001 - a safety check must answer, whatever the input
+        log.exception("crisis detection failed; answering not-crisis")
+        return NOT_CRISIS
+
+
+def warm_up() -> None:
+    """Build the spaCy pipeline and matcher now rather than on the first message."""
+    detect_crisis("warm up")

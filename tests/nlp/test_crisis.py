@@ -1,0 +1,264 @@
+"""The crisis detector: every crisis phrasing caught, no near-miss flagged, who is writing, bad input, speed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.nlp import report
+from bot.nlp.safety import (
+    ADULT_IN_DANGER,
+    CHILD_IN_DANGER,
+    NOT_CRISIS,
+    SELF_HARM,
+    CrisisResult,
+    clean_text,
+    detect_crisis,
+)
+
+DATA = Path(__file__).parent / "data"
+CRISIS = report.read_phrases(DATA / "crisis.txt")
+NEAR_MISSES = report.read_phrases(DATA / "near_misses.txt")
+CHILD_VOICE = report.read_phrases(DATA / "child_voice.txt")
+ADULT_VOICE = report.read_phrases(DATA / "adult_voice.txt")
+
+
+def test_the_phrase_lists_are_big_enough_and_do_not_overlap():
+    assert len(CRISIS) >= 100
+    assert len(NEAR_MISSES) >= 100
+    assert len(set(CRISIS)) == len(CRISIS), "a crisis phrase is listed twice"
+    assert len(set(NEAR_MISSES)) == len(NEAR_MISSES), "a near-miss is listed twice"
+    assert not set(CRISIS) & set(NEAR_MISSES)
+
+
+@pytest.mark.parametrize("text", CRISIS)
+def test_crisis_phrasing_is_caught(text):
+    result = detect_crisis(text)
+    assert result.is_crisis, f"missed: {text!r}"
+    assert result.kind in {CHILD_IN_DANGER, SELF_HARM, ADULT_IN_DANGER}
+    assert result.matched and result.matched in clean_text(text)
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_miss_is_not_flagged(text):
+    result = detect_crisis(text)
+    assert result == NOT_CRISIS, f"false alarm on {text!r}: matched {result.matched!r}"
+
+
+@pytest.mark.parametrize("text", CHILD_VOICE)
+def test_child_voice_is_recognised(text):
+    result = detect_crisis(text)
+    assert result.is_crisis
+    assert result.writer_may_be_child, f"{text!r} reads as a child writing"
+
+
+@pytest.mark.parametrize("text", ADULT_VOICE)
+def test_adult_voice_is_not_taken_for_a_child(text):
+    result = detect_crisis(text)
+    assert result.is_crisis
+    assert not result.writer_may_be_child, f"{text!r} does not read as a child writing"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("he hit my baby", CHILD_IN_DANGER),
+        ("he's going to hurt the kids", CHILD_IN_DANGER),
+        ("i cant keep them safe", CHILD_IN_DANGER),
+        ("my son has taken pills", CHILD_IN_DANGER),
+        ("my daughter says she wants to die", CHILD_IN_DANGER),
+        ("my son is cutting himself", CHILD_IN_DANGER),
+        ("my dad hits me", CHILD_IN_DANGER),  # the writer reads as a child
+        ("im 12 and scared to go home", CHILD_IN_DANGER),
+        ("I want to kill myself", SELF_HARM),
+        ("wanna kill myself", SELF_HARM),
+        ("i've taken too many tablets", SELF_HARM),
+        ("I don't want to live anymore", SELF_HARM),
+        ("my partner is hitting me", ADULT_IN_DANGER),
+        ("he said he'll kill us", ADULT_IN_DANGER),
+        ("im scared to go home", ADULT_IN_DANGER),
+        ("my ex is stalking me", ADULT_IN_DANGER),
+    ],
+)
+def test_kind(text, kind):
+    assert detect_crisis(text).kind == kind
+
+
+def test_a_child_in_danger_outranks_the_writer_in_the_same_message():
+    result = detect_crisis("he hit me last night and now he says he will hurt the baby")
+    assert result.kind == CHILD_IN_DANGER
+    assert "baby" in result.matched
+
+
+@pytest.mark.parametrize(
+    ("danger", "safe"),
+    [
+        ("he will hurt the kids", "he would never hurt the kids"),
+        ("my partner has been violent", "my partner has never been violent"),
+        ("i'm scared of him", "i'm not scared of him"),
+        ("my kids are in danger", "my kids are not in danger"),
+        ("he hit my son", "he didn't hit my son, it was an accident"),
+        ("i want to hurt myself", "i would never hurt myself"),
+    ],
+)
+def test_negation_turns_danger_off(danger, safe):
+    assert detect_crisis(danger).is_crisis
+    assert not detect_crisis(safe).is_crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["he won't stop hitting me", "he never stops hurting the kids", "my kid ain't safe", "we're not safe"],
+)
+def test_negation_that_means_danger_still_flags(text):
+    assert detect_crisis(text).is_crisis
+
+
+@pytest.mark.parametrize(
+    ("standard", "variant"),
+    [
+        ("he is going to hurt the kids", "hes gonna hurt the kidz"),
+        ("my kid is not safe tonight", "my kid aint safe 2nite"),
+        ("i want to kill myself", "i wanna kil myslef"),
+        ("he threatened to kill me", "he threatend to kill me"),
+        ("my daughter is being abused", "my dauther is bein abused"),
+        ("i am scared to go home", "Im SCAAARED to go home!!!"),
+        ("he is hitting me", "he\u2019s hittin me"),
+        ("my partner is beating me", "ｍｙ ｐａｒｔｎｅｒ ｉｓ ｂｅａｔｉｎｇ ｍｅ"),
+        ("i want to kill myself", "i want to k\u200bill myself"),
+        ("my stepdad hurts me", "my step-dad hurts me"),
+    ],
+)
+def test_typos_text_speak_and_odd_characters_mean_the_same(standard, variant):
+    a, b = detect_crisis(standard), detect_crisis(variant)
+    assert a.is_crisis and b.is_crisis
+    assert a.kind == b.kind
+
+
+FILLER_BEFORE = (
+    "Hello, I had a letter from the council about how they link our family's records with the school and the "
+    "NHS, and I don't really understand what it means for us or who can see it. "
+)
+FILLER_AFTER = (
+    " Anyway, can you tell me how long you keep the records, and whether I can opt out of the data sharing? "
+    "Thanks for your help, sorry for the long message."
+)
+
+
+@pytest.mark.parametrize(
+    "danger",
+    ["My partner has been hitting me again.", "i dont think my kids are safe tonight.", "i just want to die tbh."],
+)
+@pytest.mark.parametrize("repeat", [1, 5, 40])
+def test_danger_in_the_middle_of_a_long_message_is_found(danger, repeat):
+    text = FILLER_BEFORE * repeat + danger + FILLER_AFTER * repeat
+    assert detect_crisis(text).is_crisis
+
+
+@pytest.mark.parametrize("repeat", [1, 40])
+def test_long_worried_message_without_danger_is_not_flagged(repeat):
+    text = FILLER_BEFORE * repeat + "I'm scared my data will be shared with the police." + FILLER_AFTER * repeat
+    assert detect_crisis(text) == NOT_CRISIS
+
+
+BAD_INPUT = [
+    "",
+    " ",
+    "\n\n\t",
+    None,
+    12345,
+    ["he hit me"],
+    b"\xff\xfe\x00",
+    "\x00\x01\x02\x1b[31m\x7f",
+    "😀" * 2000,
+    "🔪🩸😭",
+    "ŵ ŷ Llŷr Gwŵr Dafydd ap Siôn",
+    "Rydw i eisiau gwybod beth ydych chi'n ei wneud gyda'n data",
+    "a" * 10_000,
+    "!" * 10_000,
+    "!?" * 10_000,
+    "1" * 10_000,
+    "he " * 3_400,
+    "he said " * 12_000,
+    "'; DROP TABLE families; --",
+    "<script>alert('x')</script>",
+    "{{7*7}} ${jndi:ldap://127.0.0.1/a} %s%s%s %n",
+    "\u202e\u2066\u200b\ufeff",
+    "\ud800",  # a lone surrogate
+    "x" * 300_000,
+]
+
+
+@pytest.mark.parametrize("text", BAD_INPUT, ids=lambda t: repr(t)[:30])
+def test_bad_input_never_raises_and_is_not_crisis(text):
+    result = detect_crisis(text)
+    assert isinstance(result, CrisisResult)
+    assert result == NOT_CRISIS
+
+
+def test_bytes_are_read_as_utf8():
+    assert detect_crisis("he hit me".encode()).is_crisis
+
+
+def test_control_characters_and_injection_around_real_danger_still_flag():
+    assert detect_crisis("\x00he\x07 is going to\x1b hurt the kids <script>").is_crisis
+    assert detect_crisis("'; DROP TABLE x; -- my partner is hitting me").is_crisis
+    assert detect_crisis("🙏🙏 please help he's hitting me 😭😭").is_crisis
+    assert detect_crisis("Mae e'n mynd i frifo'r plant. he's going to hurt the kids").is_crisis
+
+
+def test_danger_after_10000_characters_is_found():
+    text = "blah " * 2_000 + "my partner is hitting me"
+    assert len(text) > 10_000
+    assert detect_crisis(text).is_crisis
+
+
+def test_short_messages_are_fast():
+    messages = ["my partner is hitting me", "what do you do with my data", "he's going to hurt the kids"] * 200
+    detect_crisis("warm up")
+    started = time.perf_counter()
+    for text in messages:
+        detect_crisis(text)
+    per_message = (time.perf_counter() - started) / len(messages)
+    assert per_message < 0.002, f"{per_message * 1000:.3f} ms a message"  # measured ~0.15 ms; generous for CI
+
+
+def test_threads_share_the_detector_safely():
+    results: list[bool] = []
+
+    def work() -> None:
+        for _ in range(50):
+            results.append(detect_crisis("he's going to hurt the kids").is_crisis)
+            results.append(detect_crisis("is my child's data safe").is_crisis)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == results.count(False) == 400
+
+
+def test_report_prints_recall_precision_and_misses(capsys, tmp_path):
+    (tmp_path / "crisis.txt").write_text("# comment\nhe hit my baby\nthe weather is nice\n", encoding="utf-8")
+    (tmp_path / "near_misses.txt").write_text("kill the notifications\nmy partner is hitting me\n", encoding="utf-8")
+    assert report.main(["--data", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1/2 caught, recall 50.0%" in out
+    assert "1 false alarms, precision 50.0%" in out
+    assert "- the weather is nice" in out
+    assert "- my partner is hitting me" in out
+    assert report.main(["--data", str(tmp_path), "--strict"]) == 1
+
+
+def test_report_on_the_shipped_lists_is_clean(capsys):
+    assert report.main(["--strict"]) == 0
+    assert "recall 100.0%" in capsys.readouterr().out
+
+
+def test_report_says_when_the_lists_are_missing(capsys, tmp_path):
+    assert report.main(["--data", str(tmp_path / "nowhere")]) == 2
+    assert "Cannot read" in capsys.readouterr().err
