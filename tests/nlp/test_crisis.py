@@ -200,7 +200,7 @@ def test_bad_input_never_raises_and_is_not_crisis(text):
 
 
 def test_bytes_are_read_as_utf8():
-    assert detect_crisis("he hit me".encode()).is_crisis
+    assert detect_crisis(b"\xc5\xb5 he hit me").is_crisis  # starts with a UTF-8 "ŵ"
 
 
 def test_control_characters_and_injection_around_real_danger_still_flag():
