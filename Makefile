@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup build run shell train test test-fast lint nlu-report clean
+.PHONY: setup build reference run shell train test test-fast lint nlu-report clean
 
 # The venv is made once from the lock file; pip runs in ONE call (see ../shared/NOTES.md on `packaging<21`).
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -25,6 +25,9 @@ setup: $(VENV)/.installed
 
 build: setup
 	$(PY) -m bot build
+
+reference: setup
+	$(PY) -m bot reference
 
 train: build
 	$(PY) -m bot train
@@ -55,4 +58,4 @@ nlu-report: train
 	$(PY) -m bot.nlu_report results/nlu
 
 clean:
-	rm -rf models results .rasa var
+	rm -rf models results .rasa var build

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot import env
 
@@ -22,6 +23,15 @@ def _build(args: argparse.Namespace) -> int:
         print(f"Generated files are out of date: {names}. Run `python -m bot build`.", file=sys.stderr)
         return 1
     print("Generated files are up to date." if args.check else f"Built {len(stale)} changed file(s).")
+    return 0
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from bot.channels.webserver import DEFAULT_REFERENCE_DIR
+    from bot.content.reference import build_reference
+
+    paths = build_reference(args.out or DEFAULT_REFERENCE_DIR)
+    print(f"Reference site: {len(paths)} files in {args.out or DEFAULT_REFERENCE_DIR}")
     return 0
 
 
@@ -75,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="generate NLU examples and responses from content/")
     p.add_argument("--check", action="store_true", help="fail if the committed generated files are out of date")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser("reference", help="build the reference site for peer support workers")
+    p.add_argument("--out", type=Path, default=None, help="folder to write it to (default build/reference)")
+    p.set_defaults(func=_reference)
 
     p = sub.add_parser("train", help="train the model if its inputs changed")
     p.add_argument("--force", action="store_true", help="train even when nothing changed")

@@ -28,7 +28,11 @@ START_TIMEOUT_S = 180
 
 def prepare() -> int:
     """Everything a run needs before servers start. Returns a process exit code."""
+    from bot.channels.webserver import DEFAULT_REFERENCE_DIR
+    from bot.content.reference import build_reference
+
     build()
+    build_reference(DEFAULT_REFERENCE_DIR)
     code = train()
     if code:
         return code
@@ -67,12 +71,12 @@ def action_server_command(port: int) -> list[str]:
     return [sys.executable, "-m", "bot.privacy.launch", "rasa_sdk", "--actions", "actions", "--port", str(port)]
 
 
-def rasa_server_command(port: int, endpoints: Path) -> list[str]:
+def rasa_server_command(port: int, endpoints: Path, credentials: Path | None = None) -> list[str]:
     return [
         sys.executable, "-m", "bot.privacy.launch", "rasa", "run",
         "--model", str(MODEL_PATH),
         "--interface", HOST, "--port", str(port),
-        "--credentials", str(REPO_ROOT / "credentials.yml"),
+        "--credentials", str(credentials or REPO_ROOT / "credentials.yml"),
         "--endpoints", str(endpoints),
         "--cors", f"http://{HOST}:*", "--cors", "http://localhost:*",
     ]
@@ -106,12 +110,26 @@ def stop(processes: list[subprocess.Popen], grace_s: float = 10) -> None:
             p.wait()
 
 
-def start_servers(rasa_port: int, actions_port: int) -> list[subprocess.Popen]:
+def web_server_command(port: int, rasa_port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "bot.privacy.launch", "bot.channels.webserver",
+        "--port", str(port), "--rasa-url", f"http://{HOST}:{rasa_port}", "--resume-sessions",
+    ]
+
+
+def start_servers(
+    rasa_port: int, actions_port: int, web_port: int | None = None, credentials: Path | None = None
+) -> list[subprocess.Popen]:
+    """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes."""
     env = os.environ.copy()
     env.setdefault("PYTHONPATH", str(REPO_ROOT))
-    actions = subprocess.Popen(action_server_command(actions_port), cwd=REPO_ROOT, env=env)
-    rasa = subprocess.Popen(rasa_server_command(rasa_port, runtime_endpoints(actions_port)), cwd=REPO_ROOT, env=env)
-    return [actions, rasa]
+    commands = [
+        action_server_command(actions_port),
+        rasa_server_command(rasa_port, runtime_endpoints(actions_port), credentials),
+    ]
+    if web_port is not None:
+        commands.append(web_server_command(web_port, rasa_port))
+    return [subprocess.Popen(command, cwd=REPO_ROOT, env=env) for command in commands]
 
 
 def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -> int:
@@ -119,17 +137,23 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -
     if code:
         return code
     started = time.monotonic()
-    processes = start_servers(rasa_port, actions_port)
+    processes = start_servers(rasa_port, actions_port, web_port)
     try:
-        ok = wait_until_up(f"http://{HOST}:{actions_port}/health", processes) and wait_until_up(
-            f"http://{HOST}:{rasa_port}/webhooks/rest/", processes
+        ok = all(
+            wait_until_up(url, processes)
+            for url in (
+                f"http://{HOST}:{actions_port}/health",
+                f"http://{HOST}:{web_port}/health",
+                f"http://{HOST}:{rasa_port}/webhooks/rest/",
+            )
         )
         if not ok:
             print("The assistant did not start. See the messages above.", file=sys.stderr)
             return 1
         print(
-            f"READY in {time.monotonic() - started:.0f} s: chat at http://{HOST}:{rasa_port}/webhooks/rest/webhook "
-            f"(actions on {actions_port}). Press Ctrl-C to stop.",
+            f"READY in {time.monotonic() - started:.0f} s: web chat at http://localhost:{web_port}/ , reference at "
+            f"http://localhost:{web_port}/reference/ , REST at http://localhost:{rasa_port}/webhooks/rest/webhook . "
+            "Press Ctrl-C to stop.",
             flush=True,
         )
         while all(p.poll() is None for p in processes):

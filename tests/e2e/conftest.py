@@ -1,14 +1,32 @@
-"""Starts the real action server and Rasa server on free loopback ports for the end-to-end tests."""
+"""Starts the real action server and Rasa server on free loopback ports for the end-to-end tests.
+
+The Rasa server listens on REST and socketio as shipped, plus the SMS and WhatsApp channels configured with
+test secrets and pointed at fake Twilio and Graph API servers on loopback, so every channel runs for real.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
+import threading
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+import yaml
+from aiohttp import web
+
+from bot.content.loader import REPO_ROOT
+
+TWILIO_SID = "AC" + "0" * 31 + "9"
+TWILIO_TOKEN = "e2e-twilio-auth-token"
+WHATSAPP_SECRET = "e2e-app-secret"
+WHATSAPP_VERIFY = "e2e-verify-token"
+PHONE_NUMBER_ID = "1065403522"
 
 
 def free_port() -> int:
@@ -19,7 +37,8 @@ def free_port() -> int:
 
 class Chat:
     def __init__(self, rasa_port: int) -> None:
-        self.url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        self.base = f"http://127.0.0.1:{rasa_port}"
+        self.url = f"{self.base}/webhooks/rest/webhook"
 
     def send(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
@@ -32,8 +51,72 @@ class Chat:
         return "\n".join(m.get("text", "") for m in self.send(sender, message))
 
 
+@dataclass
+class FakePeers:
+    """Fake Twilio REST API and Meta Graph API on loopback, recording what the channels send."""
+
+    sms: list[dict] = field(default_factory=list)
+    whatsapp: list[dict] = field(default_factory=list)
+    port: int = 0
+
+    def app(self) -> web.Application:
+        async def twilio(request: web.Request) -> web.Response:
+            form = await request.post()
+            self.sms.append(dict(form))
+            return web.json_response({"sid": f"SM{len(self.sms):032d}", "status": "queued",
+                                      "to": form.get("To"), "from": form.get("From"), "body": form.get("Body")},
+                                     status=201)
+
+        async def graph(request: web.Request) -> web.Response:
+            self.whatsapp.append(await request.json())
+            return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": "wamid.x"}]})
+
+        app = web.Application()
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", twilio)
+        app.router.add_post("/{version}/{phone}/messages", graph)
+        return app
+
+    def start(self) -> None:
+        self.port = free_port()
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            runner = web.AppRunner(self.app(), access_log=None)
+            loop.run_until_complete(runner.setup())
+            loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+            ready.set()
+            loop.run_forever()
+
+        threading.Thread(target=serve, daemon=True).start()
+        assert ready.wait(10)
+
+
+def test_credentials(path: Path, peers_port: int) -> Path:
+    config = yaml.safe_load((REPO_ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    base = f"http://127.0.0.1:{peers_port}"
+    config["bot.channels.sms.SmsInput"] = {
+        "account_sid": TWILIO_SID, "auth_token": TWILIO_TOKEN, "twilio_number": "+447700900000",
+        "sender_id_secret": "e2e-sender-secret", "public_url": "https://parents.example.gov.uk/webhooks/sms/webhook",
+        "api_base_url": base,
+    }
+    config["bot.channels.whatsapp.WhatsAppInput"] = {
+        "verify_token": WHATSAPP_VERIFY, "app_secret": WHATSAPP_SECRET, "access_token": "e2e-access",
+        "phone_number_id": PHONE_NUMBER_ID, "sender_id_secret": "e2e-sender-secret", "graph_base_url": base,
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory) -> Iterator[tuple[Chat, list]]:
+def peers() -> FakePeers:
+    fake = FakePeers()
+    fake.start()
+    return fake
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, peers) -> Iterator[tuple[Chat, list]]:
     from bot.records import service
     from bot.records.db import migrate, session_scope
     from bot.server import start_servers, stop, wait_until_up
@@ -41,14 +124,15 @@ def servers(tmp_path_factory) -> Iterator[tuple[Chat, list]]:
 
     if not is_current():
         assert train() == 0, "training failed"
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'records.db'}"
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{folder / 'records.db'}"
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     migrate(url)
     with session_scope() as session:
         service.seed_demo(session)
     rasa_port, actions_port = free_port(), free_port()
-    processes = start_servers(rasa_port, actions_port)
+    processes = start_servers(rasa_port, actions_port, credentials=test_credentials(folder / "creds.yml", peers.port))
     try:
         up = wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes) and wait_until_up(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes
