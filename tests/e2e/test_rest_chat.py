@@ -68,3 +68,51 @@ def test_bad_input_gets_a_kind_reply_and_the_server_keeps_running(servers, messa
     assert replies and all(r.get("text") for r in replies)
     assert all(p.poll() is None for p in processes)
     assert "records" in chat.text("e2e-after-bad", "hi")
+
+
+def _sockets(pid: int) -> set[str]:
+    import os
+
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except FileNotFoundError:
+        pass
+    return inodes
+
+
+def _remote_addresses(inodes: set[str]) -> list[str]:
+    remotes = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6", "/proc/net/udp", "/proc/net/udp6"):
+        with open(table) as handle:
+            next(handle)
+            for line in handle:
+                fields = line.split()
+                if fields[9] in inodes:
+                    remotes.append(fields[2].split(":")[0])
+    return remotes
+
+
+def _is_loopback_or_unset(hex_address: str) -> bool:
+    if set(hex_address) == {"0"}:
+        return True  # listening socket, no peer
+    if len(hex_address) == 8:  # IPv4, little-endian: 0100007F is 127.0.0.1
+        return hex_address.endswith("7F")
+    return hex_address in ("00000000000000000000000001000000", "0000000000000000FFFF00000100007F")
+
+
+def test_the_servers_talk_to_no_one_but_loopback(servers):
+    chat, processes = servers
+    chat.text("e2e-net", "hi")
+    chat.text("e2e-net", "how do you link records")
+    remotes = []
+    for process in processes:
+        remotes += _remote_addresses(_sockets(process.pid))
+    assert remotes, "found no sockets at all; the check would prove nothing"
+    assert all(_is_loopback_or_unset(r) for r in remotes), remotes
