@@ -259,7 +259,7 @@ def _family_refs(text: str) -> Iterator[Span]:
 # ------------------------------------------------------------------------------------------------------------------
 
 _STRONG, _MEDIUM, _WEAK = "strong", "medium", "weak"
-_LISTED = "listed"  # only names in first_names.txt
+_LISTED = "listed"  # only names in FIRST_NAMES
 _APOSTROPHE_S = ["'s", "\u2019s", "s"]
 _BE = [
     "is",
