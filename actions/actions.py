@@ -44,6 +44,7 @@ INTENT_TASKS = {
 }
 TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference"]
 MAX_FREE_TEXT = 1000
+TEXT_CHANNELS = ("sms", "whatsapp")  # short forms: a phone screen, and SMS segments cost
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
 
@@ -115,8 +116,12 @@ class ActionStartTask(Action):
                 conversation_id=tracker.sender_id,
                 channel=_channel(tracker),
             )
-        for chunk in say.status_report(content(), {k: v.choice for k, v in choices.items()}):
-            dispatcher.utter_message(text=chunk)
+        chosen = {k: v.choice for k, v in choices.items()}
+        if _channel(tracker) in TEXT_CHANNELS:
+            dispatcher.utter_message(text=say.status_summary(content(), chosen))
+        else:
+            for chunk in say.status_report(content(), chosen):
+                dispatcher.utter_message(text=chunk)
         return [SlotSet("pending_task", "status")]
 
 
@@ -263,11 +268,10 @@ def _purpose_options(task: str | None) -> dict[str, list[str]]:
     return {p.id: _option_words(p.id, p.name) for p in _purposes(task)}
 
 
-class _PurposeValidation(FormValidationAction):
-    task = ""
+class _PurposeValidation:
+    """Shared by the consent and objection forms (a mixin, so rasa_sdk does not register it as an action)."""
 
-    def name(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    task = ""
 
     def validate_purpose(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -283,14 +287,14 @@ class _PurposeValidation(FormValidationAction):
         return {"purpose": chosen}
 
 
-class ValidateObjectionForm(_PurposeValidation):
+class ValidateObjectionForm(_PurposeValidation, FormValidationAction):
     task = "objection"
 
     def name(self) -> str:
         return "validate_objection_form"
 
 
-class ValidateConsentForm(_PurposeValidation):
+class ValidateConsentForm(_PurposeValidation, FormValidationAction):
     task = "consent"
 
     def name(self) -> str:

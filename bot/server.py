@@ -123,6 +123,7 @@ def start_servers(
     """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes."""
     env = os.environ.copy()
     env.setdefault("PYTHONPATH", str(REPO_ROOT))
+    env["SANIC_HOST"] = HOST  # rasa_sdk binds 0.0.0.0 unless told otherwise
     commands = [
         action_server_command(actions_port),
         rasa_server_command(rasa_port, runtime_endpoints(actions_port), credentials),
@@ -173,6 +174,7 @@ def shell() -> int:
         return code
     actions_port = 5055
     env = os.environ.copy()
+    env["SANIC_HOST"] = HOST
     actions = subprocess.Popen(action_server_command(actions_port), cwd=REPO_ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -19,6 +19,20 @@ def _texts(dispatcher) -> list[str]:
     return [m.get("text") or m.get("response") for m in dispatcher.messages]
 
 
+def test_status_on_sms_is_the_short_summary(records_db, tracker_factory, dispatcher):
+    verified = _verify(tracker_factory, dispatcher, reference="DEMO-1003", dob="9/1/2021")
+    tracker = tracker_factory({"pending_task": "status", "verified": True, "family_id": verified["family_id"]},
+                              channel="sms")
+    from rasa_sdk.executor import CollectingDispatcher
+
+    out = CollectingDispatcher()
+    a.ActionStartTask().run(out, tracker, {})
+    assert len(out.messages) == 1 and "you said no" in out.messages[0]["text"]
+    from bot.channels.formatting import segment_count
+
+    assert segment_count(out.messages[0]["text"]) <= 3
+
+
 def _verify(tracker_factory, dispatcher, reference="DEMO-1001", dob="3/4/2019", sender="conv-1"):
     form = a.ValidateIdentityForm()
     sealed = seal(reference)

@@ -67,6 +67,7 @@ def _task_texts() -> list[tuple[str, str]]:
         texts[f"confirm_objection_{p.id}"] = say.confirm_objection(p, c, due)
     for i, chunk in enumerate(say.status_report(c, {})):
         texts[f"status_report[{i}]"] = chunk
+    texts["status_summary"] = say.status_summary(c, {"predictive_analytics": "objected"})
     return list(texts.items())
 
 

@@ -10,7 +10,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import frontmatter
+import re
+
 import yaml
 from pydantic import ValidationError
 
@@ -62,14 +63,36 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without its own date parsing: dates stay text, so pydantic checks them and names the field."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_topic(path: Path) -> Topic:
     where = _rel(path)
     try:
-        post = frontmatter.load(str(path))
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{where}: cannot read it as UTF-8 text: {exc}") from exc
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        raise ContentError(f"{where}: no front matter: the file must start with a '---' line and close it with '---'")
+    try:
+        metadata = yaml.load(match.group(1), Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
         raise ContentError(f"{where}: the front matter is not valid YAML: {exc}") from exc
-    data = dict(post.metadata)
-    data["body"] = post.content
+    if not isinstance(metadata, dict):
+        raise ContentError(f"{where}: the front matter must be a set of fields (name: value)")
+    data = dict(metadata)
+    data["body"] = match.group(2)
     try:
         topic = Topic(**data)
     except ValidationError as exc:
@@ -100,11 +123,13 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
     topics: list[Topic] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
+    broken: set[str] = set()  # files that failed to load: links to them are not reported again
     for path in sorted((root / "topics").glob("*.md")):
         try:
             topic = load_topic(path)
         except ContentError as exc:
             errors.append(str(exc))
+            broken.add(path.stem)
             continue
         if topic.id in seen:
             errors.append(f"{_rel(path)}: field 'id': duplicate id '{topic.id}' (also in {seen[topic.id]})")
@@ -113,7 +138,7 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         topics.append(topic)
     for topic in topics:
         for related in topic.related:
-            if related not in seen:
+            if related not in seen and related not in broken:
                 errors.append(f"{seen[topic.id]}: field 'related': unknown topic '{related}'")
     council = helplines = None
     try:

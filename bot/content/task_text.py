@@ -78,13 +78,26 @@ def purpose_label(purpose: Purpose) -> str:
     return purpose.name
 
 
+def _choice_name(purpose: Purpose, choice: str) -> str:
+    names = {**CHOICE_NAMES, **{level.id: level.label for level in purpose.levels}}
+    return names.get(choice, choice)
+
+
+def status_summary(content: Content, choices: dict[str, str]) -> str:
+    """The report in a few lines for SMS and WhatsApp: each use and the family's choice."""
+    lines = ["Your choices for each way the council uses records:"]
+    for purpose in content.council.purposes:
+        lines.append(f"- {purpose.name}: {_choice_name(purpose, choices.get(purpose.id, purpose.default))}.")
+    lines.append("Ask about any of them, or say opt out.")
+    return "\n".join(lines)
+
+
 def status_report(content: Content, choices: dict[str, str]) -> list[str]:
     """One short chunk per purpose: what is held, who uses it, why, for how long, and the family's choice."""
     chunks = ["Here is your family's report. One part for each way the council uses records."]
     orgs = {o.id: o.name for o in content.council.organisations}
     for purpose in content.council.purposes:
         choice = choices.get(purpose.id, purpose.default)
-        names = {**CHOICE_NAMES, **{level.id: level.label for level in purpose.levels}}
         used_by = ", ".join(orgs.get(o, o) for o in purpose.organisations)
         chunks.append(
             f"**{purpose.name}**\n"
@@ -92,7 +105,7 @@ def status_report(content: Content, choices: dict[str, str]) -> list[str]:
             f"What: {', '.join(purpose.data_held)}.\n"
             f"Who: {used_by}.\n"
             f"How long: {purpose.retention}\n"
-            f"Your choice: {names.get(choice, choice)}."
+            f"Your choice: {_choice_name(purpose, choice)}."
         )
     chunks.append("You can say **change my choices**, **opt out**, or ask about any part.")
     return chunks

@@ -329,16 +329,18 @@ def test_bad_date_names_file_and_field(content_copy: Path) -> None:
     assert "how_long_kept.md" in message and "field 'reviewed'" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/content/loader.py: YAML itself rejects an impossible calendar date, so the error names the "
-    "file but not the field (it says 'the front matter is not valid YAML: day is out of range for month')",
-)
 def test_impossible_calendar_date_names_file_and_field(content_copy: Path) -> None:
     _edit(content_copy / "topics" / "how_long_kept.md", "reviewed: 2026-11-25", "reviewed: 2026-02-30")
     message = _load_error(content_copy)
     assert "how_long_kept.md" in message
-    assert "reviewed" in message
+    assert "field 'reviewed'" in message
+
+
+def test_a_broken_topic_is_reported_once_not_by_every_topic_linking_to_it(content_copy: Path) -> None:
+    _edit(content_copy / "topics" / "see_my_data.md", "reviewed: 2026-11-25", "reviewed: [")
+    message = _load_error(content_copy)
+    assert "see_my_data.md" in message
+    assert "unknown topic 'see_my_data'" not in message
 
 
 def test_duplicate_id_names_file_and_field(content_copy: Path) -> None:

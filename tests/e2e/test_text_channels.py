@@ -94,7 +94,8 @@ def test_sms_identity_check_and_status_report(servers, peers):
     assert "family reference" in sms(chat, peers, parent, "check my status")
     assert "date of birth" in sms(chat, peers, parent, "DEMO 1001")
     reply = sms(chat, peers, parent, "3/4/2019")
-    assert "matches" in reply and "Your choice" in reply
+    assert "matches" in reply and "Your choices" in reply
+    assert "MORE" not in reply  # the short form fits
 
 
 def test_sms_crisis_gets_the_numbers_at_once(servers, peers):
