@@ -7,10 +7,9 @@ A content error stops the build with a message naming the file and the field, e.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import re
 
 import yaml
 from pydantic import ValidationError
