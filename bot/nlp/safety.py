@@ -104,6 +104,10 @@ _ACCIDENT = re.compile(
     r"|shaving|cooking|chopping|kitchen|gym|final|finals|semis?|race|competition|tournament|league|cup|chess|quiz"
     r"|election)\b"
 )
+_DENIAL = re.compile(
+    r"\b(not true|isn't true|is n't true|untrue|a lie|all lies|never happened|didn't happen|did not happen|"
+    r"made up|incorrect|not what happened)\b"
+)
 _FICTION = re.compile(  # "he was stabbed in a film we watched"
     r"\b(in|on) (a|the|this|that|some|my|his|her|an) (film|movie|game|video game|computer game|tv show|"
     r"programme|book|episode|story|series|cartoon|novel|dream|soap)\b"
@@ -232,6 +236,35 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [_any(L.CAN), _any(L.NEGATIONS), _one("go"), _one("on")],
             [_any({"no", "nothing"}), _any({"reason", "point"}, "?"), _one("to"), _one("live")],
             [_one("kms")],
+        ],
+        # "I want to jump off a bridge", "he's threatening to jump in front of a train"
+        "jump": [
+            [
+                _any(L.JUMP_VERBS),
+                _any({"myself", "himself", "herself"}, "?"),
+                _any(L.JUMP_PREPS),
+                _any(L.DETERMINERS | {"front", "of", "the", "a", "top"}, "*"),
+                _any(L.JUMP_PLACES),
+            ]
+        ],
+        # "I've got the pills ready", "I've saved enough tablets to die"
+        "pills_ready": [
+            [
+                _any(L.HAVE_GOT),
+                _any(L.QUANTITY | L.OWN_DET | {"enough", "up"}, "*"),
+                _any({"pills", "tablets", "paracetamol", "meds"}),
+                _any(L.PILLS_READY | {"to"}),
+            ]
+        ],
+        # "he forces me to have sex", "he made me touch him"
+        "forced": [
+            [
+                _any(L.AGENTS),
+                _any(L.FILLER, "*"),
+                _any(L.FORCE_VERBS),
+                _any(L.DETERMINERS, "*"),
+                _any(L.VICTIMS),
+            ]
         ],
         # "my daughter is cutting herself", "my son says he wants to kill himself"
         "self_harm_other": [[_any(L.SELF_HARM_VERBS), _any(L.REFLEX_OTHER)]],
@@ -411,6 +444,10 @@ class _Ctx:
     def accident(self, i: int) -> bool:
         return bool(_ACCIDENT.search(self.sentence(i)))
 
+    def denied(self, i: int) -> bool:
+        """'the report says I hit my son, that's not true'"""
+        return bool(_DENIAL.search(self.sentence(i)))
+
     def fiction(self, i: int) -> bool:
         return bool(_FICTION.search(self.sentence(i)))
 
@@ -524,7 +561,7 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None  # "hit me up", "kick me out", "shot me a look", "burn me out"
     if _with_nonviolent(ctx, end):
         return None  # "they threatened us with eviction"
-    if ctx.past(verb) or ctx.fiction(verb):
+    if ctx.past(verb) or ctx.fiction(verb) or ctx.denied(verb):
         return None
     return _Match("violence", min(agent, start), end, who, agent=ctx.norms[agent], agent_prev=ctx.at(agent - 2))
 
@@ -568,7 +605,7 @@ def _check_passive(ctx: _Ctx, start: int, end: int) -> _Match | None:
         return None  # "I'm beaten" (I give up)
     if v.startswith("kick") and ctx.at(end) == "out":
         return None
-    if ctx.negated(start, verb) or ctx.past(verb) or ctx.fiction(verb):
+    if ctx.negated(start, verb) or ctx.past(verb) or ctx.fiction(verb) or ctx.denied(verb):
         return None
     if v in _WEAK_PARTICIPLES | {"kicked", "knocked", "bashed", "whacked", "beaten", "beat"} and ctx.accident(verb):
         return None
@@ -746,6 +783,8 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
         return None
     if _STATISTICS.search(ctx.sentence(start)):
         return None  # "how many children commit suicide each year"
+    if rule != "medical" and any(ctx.at(j) in {"if", "whether", "when"} for j in range(start - 3, start)):
+        return None  # "what happens to my data if my child self harms"
     if ctx.possessive(start) and rule != "suicidal":
         return None
     nxt = ctx.at(end)
@@ -765,8 +804,10 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
             return None  # "my son has taken his tablets"
         if obj not in lex.DANGEROUS_ANY_AMOUNT and not strong_quantity and not child_took_parents:
             return None  # "she took paracetamol"
+        taking_now = ctx.norms[verb_at] == "taking" and (obj in lex.OVERDOSE or strong_quantity)
         if nxt == "for" or (
             ctx.norms[verb_at] in {"take", "taking"}
+            and not taking_now
             and not set(mids) & {"going", "gon", "gonna", "will", "'ll", "ll", "about"}
         ):
             return None  # "pills for his ADHD", "I take my pills"
@@ -815,7 +856,49 @@ def _check_strangle_hands(ctx: _Ctx, start: int, end: int) -> _Match | None:
     return _Match("strangle_hands", start, end, who)
 
 
+def _check_jump(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    if ctx.negated(start, start + 1) or ctx.past(start) or ctx.fiction(start):
+        return None
+    word, place = ctx.norms[start], ctx.norms[end - 1]
+    if word.startswith(("walk", "step", "lie", "lying")) and place not in {"train", "trains", "lorry", "bus"}:
+        return None  # "step off the bus" is not a plan to die; "step in front of a train" is
+    if word.startswith(("throw", "threw")) and ctx.at(start + 1) not in {"myself", "himself", "herself"}:
+        return None
+    vehicles = {"car", "cars", "train", "trains", "lorry", "bus"}
+    if place in vehicles and "front" not in ctx.norms[start:end] and "under" not in ctx.norms[start:end]:
+        return None  # "I'll jump in the car", "jump out of the car"
+    who = _speaker_before(ctx, start) or "i"
+    if who == "i" or ctx.at(start + 1) == "myself":
+        return _Match("self_harm", start, end, "myself")
+    return _Match("self_harm_other", start, end, who)
+
+
+def _check_pills_ready(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    if ctx.negated(start, start + 1) or ctx.past(start):
+        return None
+    if ctx.norms[end - 1] == "to" and ctx.at(end) not in {"die", "kill", "end", "overdose", "take", "do"}:
+        return None  # "I have enough tablets to last the week"
+    if ctx.norms[end - 1] != "to" and ctx.at(end) in {"for", "in", "by"}:
+        return None  # "I've got my tablets ready for the morning"
+    who = _speaker_before(ctx, start + 1) or "i"
+    if who in {"i", "we"}:
+        return _Match("self_harm", start, end, "myself")
+    return _Match("self_harm_other", start, end, who)
+
+
+def _check_forced(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    victim = end - 1
+    if not _victim_ok(ctx, victim) or ctx.negated(start, victim) or ctx.past(start) or ctx.fiction(start):
+        return None
+    if ctx.norms[start] == "i" or not any(ctx.at(j) in lex.SEXUAL for j in range(end, end + 6)):
+        return None  # "he makes me do the paperwork"
+    return _Match("violence", start, end, ctx.norms[victim], agent=ctx.norms[start], agent_prev=ctx.at(start - 2))
+
+
 _CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
+    "jump": _check_jump,
+    "pills_ready": _check_pills_ready,
+    "forced": _check_forced,
     "strangle_hands": _check_strangle_hands,
     "violence": _check_violence,
     "violence_and": _check_violence_and,

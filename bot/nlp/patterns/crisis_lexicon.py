@@ -382,3 +382,17 @@ BODY_PARTS = _forms(
     "face head arm arms leg legs back neck hand hands eye eyes throat stomach chest body hair nose mouth",
     "ear ears bottom bum skin wrist wrists private privates",
 )
+
+# "I want to jump off a bridge", "my son is threatening to jump in front of a train"
+JUMP_VERBS = _forms("jump jumps jumped jumping throw throwing threw step stepping walk walking lie lying")
+JUMP_PREPS = _forms("off from in under out onto into")
+JUMP_PLACES = _forms(
+    "bridge building roof cliff train trains car cars lorry bus balcony window motorway flyover tower"
+    " multistorey carpark river sea railway tracks track"
+)
+# "I've got the pills ready", "I've saved up enough tablets"
+PILLS_READY = _forms("ready saved stockpiled lined here waiting")
+HAVE_GOT = _forms("got have 've ve saved saving stockpiled stockpiling collected collecting kept keeping")
+# "he forces me to have sex", "he made me touch him"
+FORCE_VERBS = _forms("force forces forced forcing make makes made making pressure pressures pressured")
+SEXUAL = _forms("sex sexual naked nude nudes porn touch touching him privates")
