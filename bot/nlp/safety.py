@@ -391,6 +391,16 @@ class _Match:
     agent_prev: str | None = None
 
 
+def _child_word_ok(norms: list[str], i: int) -> bool:
+    """'one' is a child only in 'little one', 'old' only in '15 year old'."""
+    word, before = norms[i], norms[i - 1] if i > 0 else ""
+    if word in {"one", "ones"}:
+        return before == "little"
+    if word in {"old", "olds"}:
+        return before in {"year", "years", "yr", "yrs", "yo"}
+    return True
+
+
 class _Ctx:
     """What the checks need to know about a document: norms, sentence bounds, a few whole-text facts."""
 
@@ -409,7 +419,7 @@ class _Ctx:
                 start = i + 1
         if start < self.n or not self.sent_bounds:
             self.sent_bounds.append((start, self.n))
-        self.has_child = any(n in lex.CHILD_NOUNS and n not in {"one", "ones"} for n in self.norms)
+        self.has_child = any(n in lex.CHILD_NOUNS and _child_word_ok(self.norms, i) for i, n in enumerate(self.norms))
         self._sentence_cache: dict[tuple[int, int], str] = {}
 
     def at(self, i: int) -> str:
@@ -502,7 +512,7 @@ _FUNCTION_WORDS = frozenset(
 
 def _victim_ok(ctx: _Ctx, i: int) -> bool:
     word = ctx.at(i)
-    if word in {"one", "ones"} and ctx.at(i - 1) != "little":
+    if not _child_word_ok(ctx.norms, i):
         return False
     if word == "her" and ctx.her_is_determiner(i):
         return False
@@ -588,7 +598,7 @@ def _by_person(ctx: _Ctx, after: int) -> bool | None:
 def _check_passive(ctx: _Ctx, start: int, end: int) -> _Match | None:
     verb = end - 1
     who, v = ctx.norms[start], ctx.norms[verb]
-    if who in {"one", "ones"} and ctx.at(start - 1) != "little":
+    if not _child_word_ok(ctx.norms, start):
         return None
     auxes = set(ctx.norms[start + 1 : verb])
     last_aux = next((w for w in reversed(ctx.norms[start + 1 : verb]) if w not in _PASSIVE_ADVERBS), "")
@@ -633,7 +643,7 @@ def _check_unsafe(ctx: _Ctx, start: int, end: int) -> _Match | None:
     last = ctx.norms[end - 1]
     subject = next(i for i in range(start, end) if ctx.norms[i] in lex.STATE_SUBJECTS)
     who = ctx.norms[subject]
-    if who in {"one", "ones"} and ctx.at(subject - 1) != "little":
+    if not _child_word_ok(ctx.norms, subject):
         return None
     if last == "safe":
         if not _safe_suffix_ok(ctx, end):
@@ -774,7 +784,7 @@ def _check_self_harm_other(ctx: _Ctx, start: int, end: int) -> _Match | None:
 def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | None:
     """Patterns that start with the person in danger: self harm, ingestion, overdose, suicidal, medical..."""
     who = ctx.norms[start]
-    if who in {"one", "ones"} and ctx.at(start - 1) != "little":
+    if not _child_word_ok(ctx.norms, start):
         return None
     if rule == "suicidal" and who in {"feel", "feeling", "felt", "having", "have", "had", "getting"}:
         who = "i"
@@ -933,11 +943,10 @@ _SUBJECT_RULES = frozenset({"self_harm_noun", "ingest", "overdose", "suicidal", 
 # --------------------------------------------------------------------------------------------------------------
 
 _AGE = re.compile(
-    r"\b(?:i'?m|i am|iam|i m)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?(\d{1,2})\b"
+    r"\b(?:i'?m|i am|iam|i m)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?(?:a\s+)?(\d{1,2})\b"
     r"(?!\s*(?:%|weeks?|wks|months?|kids|children|times|pounds|quid|days?|hours?|hrs|mins?|minutes|stone|kg|"
     r"miles|k\b|grand|pm|am|o'?clock|:))"
 )
-_AGE_YEARS = re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|yrs? old|years? old)\b")
 _YEAR_GROUP = re.compile(r"\b(?:i'?m|i am|im) (?:in|at) (?:year|yr|y) ?(\d{1,2})\b")
 _CHILD_SELF = re.compile(
     r"\b(?:i'?m|i am|im) (?:only |just |still )?(?:a |an )?(?:kid|child|teenager|teen|young person|schoolgirl|"
@@ -950,11 +959,6 @@ def _age_says_child(text: str) -> bool:
         for m in regex.finditer(text):
             if 4 <= int(m.group(1)) <= top:
                 return True
-    first_person = re.search(r"\b(i'?m|i am|im)\b", text) is not None
-    for m in _AGE_YEARS.finditer(text):
-        before = text[max(0, m.start() - 25) : m.start()]
-        if first_person and re.search(r"\b(i'?m|i am|im)\b", before) and 4 <= int(m.group(1)) <= 17:
-            return True
     return bool(_CHILD_SELF.search(text))
 
 

@@ -239,7 +239,7 @@ CHILD_NOUNS = _forms(
     "child children kid kids son sons daughter daughters baby babies toddler toddlers boy boys girl girls",
     "grandson granddaughter grandchild grandchildren grandkids stepson stepdaughter stepchild stepkids",
     "newborn infant youngest eldest twins nephew niece teen teenager teenagers brother sister siblings",
-    "ones one",
+    "ones one old olds",
 )
 ADULT_NOUNS = _forms(
     "mum mother dad father stepdad stepmum wife husband partner boyfriend girlfriend family nan gran fella",
@@ -254,7 +254,7 @@ VICTIMS = CHILD_NOUNS | ADULT_NOUNS | _forms("me us him her them")
 DETERMINERS = _forms(
     "my our the his her their your me ma mah both all of little baby young youngest eldest oldest older",
     "younger new newborn 2 3 4 5 two three four five step poor own a an this these those other twin",
-    "teenage teen little tiny",
+    "teenage teen little tiny year years yr yrs month months week weeks old 6 7 8 9 10 11 12 13 14 15 16 17",
 )
 
 VIOLENT_VERBS = _forms(
