@@ -266,6 +266,25 @@ def _patterns() -> dict[str, list[list[dict]]]:
                 _any(L.VICTIMS),
             ]
         ],
+        # "my daughter has cut her wrists", "he's cutting his arms"
+        "cut_body": [
+            [
+                _any({"cut", "cuts", "cutting", "slit", "slits", "slitting", "slashed", "slashing"}),
+                _any({"my", "his", "her", "their", "your"}),
+                _any({"wrist", "wrists", "arms", "legs", "thighs"}),
+            ]
+        ],
+        # "he says he will burn the house down with us inside"
+        "arson": [
+            [
+                _any(L.AGENTS),
+                _any(L.FILLER, "*"),
+                _any({"burn", "burns", "burning", "torch", "torching", "set", "setting"}),
+                _any({"fire", "to"}, "*"),
+                _any(L.DETERMINERS, "*"),
+                _any({"house", "home", "flat", "place", "car"}),
+            ]
+        ],
         # "my daughter is cutting herself", "my son says he wants to kill himself"
         "self_harm_other": [[_any(L.SELF_HARM_VERBS), _any(L.REFLEX_OTHER)]],
         # "my son is self harming", "I self harm"
@@ -522,10 +541,16 @@ def _victim_ok(ctx: _Ctx, i: int) -> bool:
 
 
 def _with_nonviolent(ctx: _Ctx, after: int) -> bool:
+    """'with a huge council tax bill', 'with court action' (but not 'with a knife')."""
     if ctx.at(after) != "with":
         return False
-    _, word = ctx.next_content(after + 1)
-    return word in lex.NONVIOLENT_WITH
+    for j in range(after + 1, min(ctx.n, after + 7)):
+        word = ctx.norms[j]
+        if word in lex.WEAPONS or not word[:1].isalnum():
+            return False
+        if word in lex.NONVIOLENT_WITH:
+            return True
+    return False
 
 
 def _find_back(ctx: _Ctx, lo: int, hi: int, words: frozenset[str]) -> int:
@@ -565,6 +590,8 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None
     if v.startswith("kill") and who in {"me", "us"} and v == "killing" and ctx.at(verb - 1) in _BE:
         return None  # "this form is killing me", "my kids are killing me"
+    if v in {"kill", "kills"} and who in {"me", "us"} and verb == agent + 1:
+        return None  # "they kill me" (they make me laugh / wear me out); threats say "will kill me"
     if v.startswith("beat") and nxt in {"at", "to", "in"}:
         return None  # "my son beat me at chess"
     if v.startswith(("hit", "shoot", "shot", "kick", "burn")) and nxt in {"up", "out", "a", "an"}:
@@ -576,6 +603,7 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
     return _Match("violence", min(agent, start), end, who, agent=ctx.norms[agent], agent_prev=ctx.at(agent - 2))
 
 
+_BY_ADVERBS = frozenset({"hard", "badly", "really", "so", "very", "financially", "most", "worst", "harder"})
 _BE = frozenset({"is", "'s", "s", "are", "'re", "re", "am", "'m", "m"})
 _BE_GET = _BE | frozenset({"was", "were", "been", "being", "be", "get", "gets", "got", "getting", "gotten"})
 _PASSIVE_ADVERBS = frozenset(
@@ -589,6 +617,8 @@ _WEAK_PARTICIPLES = frozenset(
 
 def _by_person(ctx: _Ctx, after: int) -> bool | None:
     """None when no 'by' follows; True/False whether the 'by' names a person."""
+    while ctx.at(after) in _BY_ADVERBS:
+        after += 1  # "hit hard by the changes"
     if ctx.at(after) != "by":
         return None
     _, word = ctx.next_content(after + 1)
@@ -905,7 +935,30 @@ def _check_forced(ctx: _Ctx, start: int, end: int) -> _Match | None:
     return _Match("violence", start, end, ctx.norms[victim], agent=ctx.norms[start], agent_prev=ctx.at(start - 2))
 
 
+def _check_cut_body(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    if ctx.negated(start, start + 1) or ctx.past(start) or ctx.accident(start):
+        return None
+    place = ctx.norms[end - 1]
+    if place != "wrists" and place != "wrist" and not ctx.norms[start].endswith("ing"):
+        return None  # "she cut her legs on the brambles"; "she keeps cutting her arms" is self-harm
+    owner = ctx.norms[start + 1]
+    if owner == "my":
+        return _Match("self_harm", start, end, "myself")
+    return _Match("self_harm_other", start, end, _speaker_before(ctx, start) or "him")
+
+
+def _check_arson(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    words = ctx.norms[start:end]
+    if ("set" in words or "setting" in words) and "fire" not in words:
+        return None
+    if ctx.norms[start] == "i" or ctx.negated(start, end - 1) or ctx.past(start) or ctx.fiction(start):
+        return None
+    return _Match("disposition", start, end, "him", agent=ctx.norms[start], agent_prev=ctx.at(start - 2))
+
+
 _CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
+    "cut_body": _check_cut_body,
+    "arson": _check_arson,
     "jump": _check_jump,
     "pills_ready": _check_pills_ready,
     "forced": _check_forced,
