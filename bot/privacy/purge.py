@@ -72,7 +72,7 @@ async def schedule_purge(store: TrackerStore, days: int, every_s: int = PURGE_EV
     scheduler = await jobs.scheduler()
     scheduler.add_job(
         _purge_job, "interval", seconds=every_s, args=[store, days], id="pda-retention-purge",
-        replace_existing=True, next_run_time=dt.datetime.now(),
+        replace_existing=True, next_run_time=dt.datetime.now(), coalesce=True, misfire_grace_time=None,
     )
 
 

@@ -16,6 +16,7 @@ metadata likewise, and slot values redacted except the few that hold no personal
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,7 +26,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.nlp.redact import redact
+from bot.nlp.redact import find_pii, redact
 from bot.privacy.purge import PURGE_EVERY_S, schedule_purge
 from bot.privacy.sealing import is_sealed
 
@@ -38,41 +39,65 @@ SAFE_SLOTS = frozenset(
 )
 
 
-def _redact_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return value if is_sealed(value) else redact(value)
-    if isinstance(value, list):
-        return [_redact_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact_value(v) for k, v in value.items()}
-    return value
+class _Redactor:
+    """Redacts the texts of one conversation. A name a parent introduced once ("my son is called Tom") is
+    removed wherever it comes up again in that conversation, also where it is not introduced."""
+
+    def __init__(self, names: set[str]) -> None:
+        words = sorted({n for n in names if len(n) > 1}, key=len, reverse=True)
+        self.names = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) if words else None
+
+    def text(self, value: str) -> str:
+        value = redact(value)
+        return self.names.sub("[NAME]", value) if self.names else value
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value if is_sealed(value) else self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
 
 
-def redact_event(event: dict[str, Any]) -> dict[str, Any]:
+def introduced_names(events: list[dict[str, Any]]) -> set[str]:
+    names = set()
+    for event in events:
+        if event.get("event") == "user" and isinstance(event.get("text"), str):
+            text = event["text"]
+            names |= {text[start:end] for start, end, label in find_pii(text) if label == "NAME"}
+    return names
+
+
+def redact_event(event: dict[str, Any], redactor: _Redactor | None = None) -> dict[str, Any]:
     """A copy of one serialised event with personal details replaced by tags."""
+    redactor = redactor or _Redactor(set())
     event = dict(event)
     kind = event.get("event")
     if kind in ("user", "bot") and isinstance(event.get("text"), str):
-        event["text"] = redact(event["text"])
+        event["text"] = redactor.text(event["text"])
     if kind == "user" and isinstance(event.get("parse_data"), dict):
         parse = dict(event["parse_data"])
         if isinstance(parse.get("text"), str):
-            parse["text"] = redact(parse["text"])
+            parse["text"] = redactor.text(parse["text"])
         parse["entities"] = [
-            {**e, "value": _redact_value(e.get("value"))} for e in parse.get("entities") or [] if isinstance(e, dict)
+            {**e, "value": redactor.value(e.get("value"))} for e in parse.get("entities") or [] if isinstance(e, dict)
         ]
         event["parse_data"] = parse
     if kind == "slot" and event.get("name") not in SAFE_SLOTS:
-        event["value"] = _redact_value(event.get("value"))
+        event["value"] = redactor.value(event.get("value"))
     if isinstance(event.get("metadata"), dict):
-        event["metadata"] = _redact_value(event["metadata"])
+        event["metadata"] = redactor.value(event["metadata"])
     if kind == "bot" and isinstance(event.get("data"), dict):
-        event["data"] = _redact_value(event["data"])
+        event["data"] = redactor.value(event["data"])
     return event
 
 
 def redacted_copy(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
-    events = [redact_event(e.as_dict()) for e in tracker.events]
+    raw = [e.as_dict() for e in tracker.events]
+    redactor = _Redactor(introduced_names(raw))
+    events = [redact_event(e, redactor) for e in raw]
     return DialogueStateTracker.from_dict(
         tracker.sender_id, events, domain.slots, max_event_history=tracker._max_event_history
     )
@@ -108,7 +133,10 @@ class RedactingTrackerStore(TrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         if not self._purge_scheduled:
             self._purge_scheduled = True
-            await schedule_purge(self, self.retention_days, self.purge_every_s)
+            try:
+                await schedule_purge(self, self.retention_days, self.purge_every_s)
+            except RuntimeError:  # never lose a conversation turn over the schedule; `python -m bot purge` remains
+                logger.exception("Could not schedule the retention purge in this process.")
         await self.inner.save(redacted_copy(tracker, self.domain))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:

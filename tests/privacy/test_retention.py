@@ -98,3 +98,23 @@ def test_conversation_purge_in_memory():
 def test_conversation_purge_in_sql_store(tmp_path):
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "trackers.db"))
     assert asyncio.run(_age_and_purge(store)) == {"recent"}
+
+
+async def test_the_running_service_purges_on_its_own_schedule():
+    from rasa.core import jobs
+
+    from bot.privacy.tracker_store import RedactingTrackerStore
+
+    jobs.kill_scheduler()  # a scheduler from another test's event loop cannot be reused
+    try:
+        store = RedactingTrackerStore(Domain.empty(), retention_days=30, purge_every_s=3600)
+        now = time.time()
+        await store.inner.save(_conversation("old", now - 31 * DAY))
+        await store.save(_conversation("recent", now))  # the first save starts the schedule, first run at once
+        for _ in range(100):
+            if "old" not in set(await store.keys()):
+                break
+            await asyncio.sleep(0.05)
+        assert set(await store.keys()) == {"recent"}
+    finally:
+        jobs.kill_scheduler()
