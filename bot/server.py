@@ -45,9 +45,10 @@ def prepare() -> int:
     return 0
 
 
-def runtime_endpoints(actions_port: int) -> Path:
-    """endpoints.yml with the action server URL for this run's port."""
+def runtime_endpoints(actions_port: int, overrides: dict | None = None) -> Path:
+    """endpoints.yml with the action server URL for this run's port (and any overridden sections)."""
     config = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    config.update(overrides or {})
     config["action_endpoint"] = {"url": f"http://{HOST}:{actions_port}/webhook"}
     RUNTIME_DIR.mkdir(exist_ok=True)
     path = RUNTIME_DIR / f"endpoints.{actions_port}.yml"
@@ -118,19 +119,35 @@ def web_server_command(port: int, rasa_port: int) -> list[str]:
 
 
 def start_servers(
-    rasa_port: int, actions_port: int, web_port: int | None = None, credentials: Path | None = None
+    rasa_port: int,
+    actions_port: int,
+    web_port: int | None = None,
+    credentials: Path | None = None,
+    endpoints: dict | None = None,
+    log_dir: Path | None = None,
 ) -> list[subprocess.Popen]:
-    """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes."""
+    """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes.
+
+    `endpoints` overrides sections of endpoints.yml (e.g. tracker_store); with `log_dir` each server's output
+    goes to <log_dir>/<name>.log instead of this terminal.
+    """
     env = os.environ.copy()
     env.setdefault("PYTHONPATH", str(REPO_ROOT))
     env["SANIC_HOST"] = HOST  # rasa_sdk binds 0.0.0.0 unless told otherwise
-    commands = [
-        action_server_command(actions_port),
-        rasa_server_command(rasa_port, runtime_endpoints(actions_port), credentials),
-    ]
+    commands = {
+        "actions": action_server_command(actions_port),
+        "rasa": rasa_server_command(rasa_port, runtime_endpoints(actions_port, endpoints), credentials),
+    }
     if web_port is not None:
-        commands.append(web_server_command(web_port, rasa_port))
-    return [subprocess.Popen(command, cwd=REPO_ROOT, env=env) for command in commands]
+        commands["web"] = web_server_command(web_port, rasa_port)
+    processes = []
+    for name, command in commands.items():
+        output = open(log_dir / f"{name}.log", "wb") if log_dir else None  # noqa: SIM115 - closed by the child
+        processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+                                          if output else None))
+        if output:
+            output.close()
+    return processes
 
 
 def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -> int:

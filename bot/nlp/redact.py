@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from bot.nlp.patterns.pii_words import FIRST_NAMES, NOT_NAMES, ORGANISATION_WORDS, TITLES
@@ -512,3 +512,14 @@ def redact(text: str) -> str:
     except Exception:  # noqa: BLE001
         log.exception("redaction failed; withholding the whole message")
         return f"[{REDACTED}]"
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern matching any of these names as whole words, any case; None for no names.
+
+    For names a parent introduced earlier ("my son is called Tom"), to remove them where they come up again.
+    """
+    words = sorted({n for n in names if len(n) > 1}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)

@@ -15,23 +15,26 @@ metadata likewise, and slot values redacted except the few that hold no personal
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import TrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.nlp.redact import find_pii, redact
+from bot.nlp.redact import find_pii, names_pattern, redact
 from bot.privacy.purge import PURGE_EVERY_S, schedule_purge
-from bot.privacy.sealing import is_sealed
+from bot.privacy.sealing import is_sealed, seal, unseal
 
 logger = logging.getLogger(__name__)
 
+# Names a parent introduced earlier in the conversation, sealed (see remember_names).
+NAMES_SLOT = "redaction_names"
 # Slots whose values are never personal: flags, ids we generate, choices from fixed lists.
 SAFE_SLOTS = frozenset(
     {"verified", "family_id", "identity_locked", "pending_task", "requested_slot", "purpose", "level",
@@ -44,8 +47,7 @@ class _Redactor:
     removed wherever it comes up again in that conversation, also where it is not introduced."""
 
     def __init__(self, names: set[str]) -> None:
-        words = sorted({n for n in names if len(n) > 1}, key=len, reverse=True)
-        self.names = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) if words else None
+        self.names = names_pattern(names)
 
     def text(self, value: str) -> str:
         value = redact(value)
@@ -62,11 +64,16 @@ class _Redactor:
 
 
 def introduced_names(events: list[dict[str, Any]]) -> set[str]:
-    names = set()
+    """Names introduced in these events, and those remembered (sealed) from earlier turns."""
+    names: set[str] = set()
     for event in events:
         if event.get("event") == "user" and isinstance(event.get("text"), str):
             text = event["text"]
             names |= {text[start:end] for start, end, label in find_pii(text) if label == "NAME"}
+        elif event.get("event") == "slot" and event.get("name") == NAMES_SLOT:
+            remembered = unseal(event.get("value"))
+            if remembered:
+                names |= set(json.loads(remembered))
     return names
 
 
@@ -94,9 +101,19 @@ def redact_event(event: dict[str, Any], redactor: _Redactor | None = None) -> di
     return event
 
 
-def redacted_copy(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
+def remember_names(tracker: DialogueStateTracker) -> set[str]:
+    """Earlier turns are stored redacted, so the names they introduced are kept sealed in a slot for later turns."""
     raw = [e.as_dict() for e in tracker.events]
-    redactor = _Redactor(introduced_names(raw))
+    names = introduced_names(raw)
+    known = introduced_names([e for e in raw if e.get("event") == "slot"])
+    if names - known:
+        tracker.update(SlotSet(NAMES_SLOT, seal(json.dumps(sorted(names)))))
+    return names
+
+
+def redacted_copy(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
+    redactor = _Redactor(remember_names(tracker))  # may add the sealed names slot: read the events after it
+    raw = [e.as_dict() for e in tracker.events]
     events = [redact_event(e, redactor) for e in raw]
     return DialogueStateTracker.from_dict(
         tracker.sender_id, events, domain.slots, max_event_history=tracker._max_event_history

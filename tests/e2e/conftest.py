@@ -36,7 +36,8 @@ def free_port() -> int:
 
 
 class Chat:
-    def __init__(self, rasa_port: int) -> None:
+    def __init__(self, rasa_port: int, folder: Path) -> None:
+        self.folder = folder  # trackers.db and the servers' logs
         self.base = f"http://127.0.0.1:{rasa_port}"
         self.url = f"{self.base}/webhooks/rest/webhook"
 
@@ -132,13 +133,22 @@ def servers(tmp_path_factory, peers) -> Iterator[tuple[Chat, list]]:
     with session_scope() as session:
         service.seed_demo(session)
     rasa_port, actions_port = free_port(), free_port()
-    processes = start_servers(rasa_port, actions_port, credentials=test_credentials(folder / "creds.yml", peers.port))
+    # Conversations go to a SQLite tracker store (through our redacting wrapper) and every log line at DEBUG
+    # goes to a file, so the privacy tests can read everything that was kept.
+    tracker_store = {"type": "bot.privacy.tracker_store.RedactingTrackerStore",
+                     "store": {"type": "sql", "dialect": "sqlite", "db": str(folder / "trackers.db")}}
+    os.environ["LOG_LEVEL"] = "DEBUG"
+    processes = start_servers(
+        rasa_port, actions_port, credentials=test_credentials(folder / "creds.yml", peers.port),
+        endpoints={"tracker_store": tracker_store}, log_dir=folder,
+    )
+    os.environ.pop("LOG_LEVEL", None)
     try:
         up = wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes) and wait_until_up(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes
         )
         assert up, "servers did not start"
-        yield Chat(rasa_port), processes
+        yield Chat(rasa_port, folder), processes
     finally:
         stop(processes)
         if old is None:

@@ -27,6 +27,7 @@ DOMAIN = Domain.from_yaml(
     """
 version: "3.1"
 slots:
+  redaction_names: {type: any, mappings: [{type: custom}]}
   identity_reference: {type: text, mappings: [{type: custom}]}
   error_what: {type: text, mappings: [{type: custom}]}
   verified: {type: bool, mappings: [{type: custom}]}
@@ -107,3 +108,17 @@ def test_postgres_store_rows_keep_no_pii():
         cur.execute("DELETE FROM events WHERE sender_id = %s", (sender,))
     assert rows
     _assert_clean(json.dumps([list(map(str, r)) for r in rows]))
+
+
+def test_a_name_introduced_in_an_earlier_turn_is_redacted_in_later_turns(tmp_path):
+    db = tmp_path / "trackers.db"
+    store = RedactingTrackerStore(DOMAIN, store={"type": "sql", "dialect": "sqlite", "db": str(db)})
+    tracker = DialogueStateTracker("c3", DOMAIN.slots)
+    tracker.update(UserUttered("my son is called Iolo", {"name": "inform"}))
+    asyncio.run(store.save(tracker))
+    later = asyncio.run(store.retrieve("c3"))  # as the next turn sees it: already redacted
+    assert "Iolo" not in later.latest_message.text
+    later.update(UserUttered("Iolo has a new school", {"name": "inform"}))
+    asyncio.run(store.save(later))
+    rows = sqlite3.connect(db).execute("SELECT data FROM events").fetchall()
+    assert rows and not any("Iolo" in r[0] for r in rows)
