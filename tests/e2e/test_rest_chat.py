@@ -116,3 +116,22 @@ def test_the_servers_talk_to_no_one_but_loopback(servers):
         remotes += _remote_addresses(_sockets(process.pid))
     assert remotes, "found no sockets at all; the check would prove nothing"
     assert all(_is_loopback_or_unset(r) for r in remotes), remotes
+
+
+@pytest.mark.parametrize(
+    "worry",
+    [
+        "if I tell the health visitor I'm struggling will they take my kids",
+        "will the school report me if I ask for food bank help",
+        "don't ask for help it'll be used against you",
+    ],
+)
+def test_fear_of_asking_for_help_gets_a_warm_true_answer(servers, worry):
+    chat, _ = servers
+    sender = f"e2e-fear-{abs(hash(worry))}"
+    reply = chat.text(sender, worry)
+    assert "not a child protection referral" in reply  # the reassurance that is true
+    assert "serious harm" in reply  # and the honest exception
+    assert "0808 801 0366" in reply  # and where to get independent advice
+    follow_up = chat.text(sender, "but what if they think I'm a bad mum")
+    assert "not a child protection referral" in follow_up or "your choice" in follow_up
