@@ -45,6 +45,11 @@ INTENT_TASKS = {
 TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference"]
 MAX_FREE_TEXT = 1000
 TEXT_CHANNELS = ("sms", "whatsapp")  # short forms: a phone screen, and SMS segments cost
+REPORT_NEXT_STEPS = [
+    {"title": "Change my choices", "payload": "/change_consent"},
+    {"title": "Opt out of one use", "payload": "/opt_out"},
+    {"title": "Tell me about risk scores", "payload": '/show_topic{"topic_id":"predictive_analytics"}'},
+]
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
 
@@ -120,8 +125,10 @@ class ActionStartTask(Action):
         if _channel(tracker) in TEXT_CHANNELS:
             dispatcher.utter_message(text=say.status_summary(content(), chosen))
         else:
-            for chunk in say.status_report(content(), chosen):
+            *chunks, last = say.status_report(content(), chosen)
+            for chunk in chunks:
                 dispatcher.utter_message(text=chunk)
+            dispatcher.utter_message(text=last, buttons=REPORT_NEXT_STEPS)
         return [SlotSet("pending_task", "status")]
 
 
@@ -387,7 +394,7 @@ class ActionAskConfirm(Action):
             text = say.confirm_objection(purpose, content(), due)
         elif task == "consent" and purpose is not None:
             labels = {lv.id: lv.label for lv in purpose.levels}
-            text = say.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""))
+            text = say.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""), content())
         elif task == "access":
             text = say.confirm_access(due)
         else:

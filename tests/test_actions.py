@@ -135,6 +135,8 @@ def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db
         assert purpose.name in text
     risk = next(t for t in _texts(out) if "predictive" in t.lower() or "Risk scores" in t)
     assert "opted out" in risk
+    assert any("serious harm" in t for t in _texts(out))  # the exception, said plainly
+    assert [b["payload"] for b in out.messages[-1]["buttons"]][:2] == ["/change_consent", "/opt_out"]
 
 
 @pytest.mark.parametrize("task,form", list(a.TASK_FORMS.items()))

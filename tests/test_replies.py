@@ -53,7 +53,7 @@ def _task_texts() -> list[tuple[str, str]]:
         "no_choice_offered": say.no_choice_offered(c.council.purposes[0], c),
         "ask_level": say.ask_level(purpose),
         "level_not_recognised": say.level_not_recognised(),
-        "confirm_level": say.confirm_level(purpose, purpose.levels[0].label),
+        "confirm_level": say.confirm_level(purpose, purpose.levels[0].label, c),
         "confirm_access": say.confirm_access(due),
         "confirm_error": say.confirm_error("My name is wrong", "A letter", "Ceri"),
         "not_sent": say.not_sent(),

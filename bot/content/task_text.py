@@ -88,6 +88,7 @@ def status_summary(content: Content, choices: dict[str, str]) -> str:
     lines = ["Your choices for each way the council uses records:"]
     for purpose in content.council.purposes:
         lines.append(f"- {purpose.name}: {_choice_name(purpose, choices.get(purpose.id, purpose.default))}.")
+    lines.append("If a child may be at risk of serious harm, records can still be shared.")
     lines.append("Ask about any of them, or say opt out.")
     return "\n".join(lines)
 
@@ -107,6 +108,7 @@ def status_report(content: Content, choices: dict[str, str]) -> list[str]:
             f"How long: {purpose.retention}\n"
             f"Your choice: {_choice_name(purpose, choice)}."
         )
+    chunks.append(child_protection_line(content))
     chunks.append("You can say **change my choices**, **opt out**, or ask about any part.")
     return chunks
 
@@ -148,8 +150,12 @@ def confirm_objection(purpose: Purpose, content: Content, due: dt.date) -> str:
     )
 
 
-def confirm_level(purpose: Purpose, level_label: str) -> str:
-    return f"You want **{level_label}** for **{purpose.name}**. Shall I save this?"
+def confirm_level(purpose: Purpose, level_label: str, content: Content) -> str:
+    return (
+        f"You want **{level_label}** for **{purpose.name}**.\n"
+        f"{child_protection_line(content)}\n"
+        "Shall I save this?"
+    )
 
 
 def confirm_access(due: dt.date) -> str:
