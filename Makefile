@@ -59,3 +59,14 @@ nlu-report: train
 
 clean:
 	rm -rf models results .rasa var build
+
+.PHONY: bench run-scaled
+
+# Our assistant against the stock `rasa init` bot at 1-40 concurrent users: results/bench.json and .png.
+# `make bench SCALED=1` adds the scaled deployment; BENCH_ARGS passes more (python -m bench --help).
+bench: setup
+	$(PY) -m bench $(if $(filter 1,$(SCALED)),--scaled) $(BENCH_ARGS)
+
+# 2 Rasa instances + 2 action servers behind nginx, on PostgreSQL and Redis (docs/scale-out.md).
+run-scaled: setup
+	$(PY) -m bot.scaled

@@ -1,0 +1,446 @@
+"""`python -m bench` (make bench): our assistant against the stock `rasa init` bot, at 1-40 concurrent users.
+
+Each server runs alone on the machine in turn (ours, then stock, then the scaled deployment when asked), on
+free loopback ports. For each: time to ready, a short warm-up (not counted), then every concurrency level with
+the Rasa process's resident memory sampled throughout. Prints a table and writes results/bench.json and
+results/bench.png. Nothing here asserts a time: the figures are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.load import Script, run_level
+from bench.ours import prepare_records, snapshot_model, start_ours, train_timed
+from bench.procs import HOST, RssSampler, cpu_seconds, free_port, machine_busy_seconds, tree_rss_mb
+from bench.scenarios import our_script
+from bench.stock import ensure_stock, start_stock, stock_script
+from bot.content.loader import REPO_ROOT
+
+LEVELS = (1, 5, 10, 20, 40)
+BENCH_REDIS_DB = 13
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument(
+        "--levels", default=",".join(map(str, LEVELS)), help="concurrent conversations, e.g. 1,5,20"
+    )
+    p.add_argument("--per-user", type=int, default=4, help="conversations per simulated user at each level")
+    p.add_argument("--level-seconds", type=float, default=60, help="no new conversation after this long")
+    p.add_argument("--only", choices=["ours", "stock"], help="run one side only (no ratios)")
+    p.add_argument(
+        "--scaled",
+        action="store_true",
+        default=os.environ.get("SCALED") == "1",
+        help="also run the scaled deployment (2 Rasa + 2 action servers + nginx, PostgreSQL, Redis)",
+    )
+    p.add_argument("--rasa-instances", type=int, default=2, help="Rasa instances in the scaled run")
+    p.add_argument(
+        "--postgres", action="store_true", help="records on PostgreSQL for ours (default: temp SQLite)"
+    )
+    p.add_argument(
+        "--no-train",
+        action="store_true",
+        help="serve models/assistant.tar.gz and reuse the last training figure instead of timing one",
+    )
+    p.add_argument(
+        "--config", default="config.yml", help="pipeline to train ours with (to compare pipelines)"
+    )
+    p.add_argument(
+        "--retrain-stock", action="store_true", help="make the stock bot again (times its training)"
+    )
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for our servers, e.g. TF_INTRA_OP_PARALLELISM_THREADS=1 (repeatable)",
+    )
+    p.add_argument(
+        "--speedups",
+        default="",
+        metavar="NAMES",
+        help="candidate patches from bench.speedups for our Rasa server(s): comma-separated or `all`",
+    )
+    p.add_argument("--out", default="results/bench.json")
+    p.add_argument("--png", default="results/bench.png")
+    return p
+
+
+def _env_pairs(pairs: list[str]) -> dict[str, str]:
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--env takes KEY=VALUE, not {pair!r}")
+        env[key] = value
+    return env
+
+
+def _loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def _wait(urls: list[str], processes: list, timeout_s: float = 300) -> bool:
+    from bot.server import wait_until_up
+
+    deadline = time.monotonic() + timeout_s
+    return all(wait_until_up(u, processes, max(1.0, deadline - time.monotonic())) for u in urls)
+
+
+class Runner:
+    def __init__(self, args: argparse.Namespace, run_id: str, logs: Path) -> None:
+        self.args = args
+        self.run_id = run_id
+        self.logs = logs
+        self.levels = [int(x) for x in args.levels.split(",") if x.strip()]
+        if not self.levels or any(c < 1 for c in self.levels):
+            raise SystemExit("--levels must be positive numbers, e.g. 1,5,10,20,40")
+        self.next_conversation = 0  # conversation numbers (and so bench families) are never reused in a run
+        from bench.speedups import wanted
+
+        self.speedups = ",".join(wanted(args.speedups))
+
+    def drive(
+        self,
+        name: str,
+        url: str,
+        scripts: Callable[[int], Script],
+        rasa_pids: list[int],
+        warmup: list[int],
+        groups: dict[str, list[int]] | None = None,
+    ) -> dict[str, Any]:
+        """Warm up, then every level; the Rasa processes' memory is sampled throughout, and the CPU time each
+        group of processes used is noted per level (this machine's cores are shared by all of them)."""
+        groups = {"rasa": rasa_pids, **(groups or {})}
+
+        def cpu() -> dict[str, float]:
+            used = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items() if pids}
+            used["load_generator"] = cpu_seconds(os.getpid(), tree=False)
+            used["machine"] = machine_busy_seconds()
+            return used
+
+        def numbered(base: int) -> Callable[[int], Script]:
+            return lambda i: scripts(base + i)
+
+        # warm-up: one conversation of each kind, one at a time, not counted
+        for index in warmup:
+            asyncio.run(
+                run_level(
+                    url,
+                    1,
+                    numbered(self.next_conversation + index),
+                    max_conversations=1,
+                    max_seconds=120,
+                    request_timeout_s=120,
+                    sender_prefix=f"warm-{self.run_id}-{name}-{index}",
+                )
+            )
+        self.next_conversation += max(warmup, default=0) + 1
+        rss_idle = sum(tree_rss_mb(p) for p in rasa_pids)
+        levels = []
+        with RssSampler(rasa_pids) as sampler:
+            for concurrency in self.levels:
+                count = max(self.args.per_user * concurrency, 10)
+                print(
+                    f"  {name}: {concurrency} concurrent conversations (up to {count}, "
+                    f"{self.args.level_seconds:.0f} s)...",
+                    flush=True,
+                )
+                cpu_before = cpu()
+                result = asyncio.run(
+                    run_level(
+                        url,
+                        concurrency,
+                        numbered(self.next_conversation),
+                        max_conversations=count,
+                        max_seconds=self.args.level_seconds,
+                        sender_prefix=f"bench-{self.run_id}-{name}-{concurrency}",
+                    )
+                )
+                self.next_conversation += count
+                summary = result.summary()
+                spent = {k: v - cpu_before[k] for k, v in cpu().items()}
+                machine = spent.pop("machine")
+                # what the rest of the machine used meanwhile: other people's work distorts the figures
+                # (in the scaled run this includes PostgreSQL and Redis, which are not our children)
+                spent["others"] = max(0.0, machine - sum(spent.values()))
+                summary["others_cpu_pct"] = round(
+                    100 * spent["others"] / (result.wall_s * (os.cpu_count() or 1)), 1
+                )
+                summary["cpu_s"] = {k: round(v, 1) for k, v in spent.items()}
+                summary["cpu_ms_per_msg"] = {
+                    k: round(1000 * v / max(1, result.messages), 1) for k, v in spent.items()
+                }
+                levels.append(summary)
+        return {
+            "levels": levels,
+            "rss_idle_mb": round(rss_idle, 1),
+            "rss_peak_mb": round(sampler.peak_mb, 1),
+            "rss_after_mb": round(sum(tree_rss_mb(p) for p in rasa_pids), 1),
+        }
+
+    def ours(self, model: Path, database_url: str, training: dict[str, Any]) -> dict[str, Any]:
+        from bot.server import stop
+
+        rasa_port, actions_port = free_port(), free_port()
+        extra = _env_pairs(self.args.env)
+        started = time.monotonic()
+        processes = start_ours(
+            rasa_port,
+            actions_port,
+            model,
+            database_url,
+            extra,
+            self.logs / "ours.log",
+            speedups=self.speedups,
+        )
+        try:
+            ok = _wait(
+                [f"http://{HOST}:{actions_port}/health", f"http://{HOST}:{rasa_port}/webhooks/rest/"],
+                processes,
+            )
+            ready_s = time.monotonic() - started
+            if not ok:
+                return {"error": f"did not start; see {self.logs / 'ours.log'}"}
+            result = self.drive(
+                "ours",
+                f"http://{HOST}:{rasa_port}/webhooks/rest/webhook",
+                our_script,
+                [processes[1].pid],
+                warmup=[0, 5, 8, 9],
+                groups={"actions": [processes[0].pid]},
+            )
+            result["rss_actions_mb"] = round(tree_rss_mb(processes[0].pid), 1)
+        finally:
+            stop(processes)
+        return {
+            "description": "our assistant (1 Rasa + 1 action server)",
+            "ready_s": round(ready_s, 1),
+            "env": extra,
+            "speedups": self.speedups,
+            **training,
+            **result,
+        }
+
+    def stock(self) -> dict[str, Any]:
+        from bot.server import stop
+
+        project = ensure_stock(force=self.args.retrain_stock, log=self.logs / "stock-init.log")
+        port = free_port()
+        started = time.monotonic()
+        process = start_stock(project, port, log=self.logs / "stock.log")
+        try:
+            ok = _wait([f"http://{HOST}:{port}/webhooks/rest/"], [process])
+            ready_s = time.monotonic() - started
+            if not ok:
+                return {"error": f"did not start; see {self.logs / 'stock.log'}"}
+            result = self.drive(
+                "stock",
+                f"http://{HOST}:{port}/webhooks/rest/webhook",
+                stock_script,
+                [process.pid],
+                warmup=[0, 1, 2, 3],
+            )
+        finally:
+            stop([process])
+        return {
+            "description": "stock `rasa init --no-prompt` bot (1 Rasa, no action server)",
+            "ready_s": round(ready_s, 1),
+            "training_s": project.training_s,
+            "training_cached": project.cached,
+            "trained_at": project.trained_at,
+            **result,
+        }
+
+    def scaled(self, model: Path, work: Path) -> dict[str, Any]:
+        from bot import scaled
+
+        user, why = scaled.find_postgres_user()
+        problem = (
+            (None if user else f"PostgreSQL: {why}")
+            or scaled.redis_problem(scaled.Redis(lock_db=BENCH_REDIS_DB))
+            or (None if scaled.nginx_binary() else "nginx is not installed")
+        )
+        if problem:
+            return {"error": f"scaled run skipped: {problem}"}
+        pg = scaled.Postgres(user=user or "postgres", schema=f"bench_{self.run_id}")
+        redis = scaled.Redis(lock_db=BENCH_REDIS_DB, lock_prefix=f"bench{self.run_id}")
+        n = self.args.rasa_instances
+        layout = scaled.Layout(
+            rasa_ports=[free_port() for _ in range(n)],
+            action_ports=[free_port() for _ in range(n)],
+            public_port=free_port(),
+            actions_port=free_port(),
+        )
+        deployment = scaled.Deployment(
+            pg,
+            redis,
+            layout,
+            self.logs / "scaled",
+            model=model,
+            extra_env={**_env_pairs(self.args.env), "PDA_BENCH_SPEEDUPS": self.speedups},
+            rasa_launcher="bench.speedups" if self.speedups else "bot.privacy.launch",
+        )
+        try:
+            scaled.prepare_database(pg)
+            prepare_records(pg.records_url(), work)
+            started = time.monotonic()
+            deployment.start()
+            ok = deployment.wait_until_up()
+            ready_s = time.monotonic() - started
+            if not ok:
+                return {"error": f"did not start ({deployment.dead()}); see {self.logs / 'scaled'}"}
+            pids = [deployment.processes[f"rasa-{i + 1}"].pid for i in range(n)]
+            actions = [deployment.processes[f"actions-{i + 1}"].pid for i in range(n)]
+            result = self.drive(
+                "scaled",
+                deployment.public_url,
+                our_script,
+                pids,
+                warmup=[0, 5, 8, 9],
+                groups={"actions": actions, "nginx": [deployment.processes["nginx"].pid]},
+            )
+            result["rss_actions_mb"] = round(
+                sum(tree_rss_mb(deployment.processes[f"actions-{i + 1}"].pid) for i in range(n)), 1
+            )
+        finally:
+            deployment.stop()
+            from bot.records.db import dispose_engine
+
+            dispose_engine(pg.records_url())
+            scaled.drop_schema(pg)
+            scaled.clear_locks(redis)
+        return {
+            "description": f"scaled: {n} Rasa + {n} action servers behind nginx, PostgreSQL + Redis",
+            "ready_s": round(ready_s, 1),
+            "speedups": self.speedups,
+            **result,
+        }
+
+
+def _previous_training(*paths: Path) -> float | None:
+    """Our training time from an earlier run's results, when this run does not train."""
+    import json
+
+    for path in paths:
+        try:
+            run = json.loads(path.read_text())["runs"]["ours"]
+            if run.get("training_s") is not None:
+                return run["training_s"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot import env as bot_env
+
+    bot_env.apply()
+    args = _parser().parse_args(argv)
+    run_id = uuid.uuid4().hex[:8]
+    logs = REPO_ROOT / "var" / "bench" / run_id
+    logs.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="pda-bench-"))
+    out, png = REPO_ROOT / args.out, REPO_ROOT / args.png
+    runner = Runner(args, run_id, logs)
+    results: dict[str, Any] = {
+        "started_at": time.strftime("%Y-%m-%d %H:%M"),
+        "rasa_version": version("rasa"),
+        "machine": {"cpus": os.cpu_count(), "loadavg_at_start": _loadavg()},
+        "settings": {
+            "levels": runner.levels,
+            "per_user": args.per_user,
+            "level_seconds": args.level_seconds,
+            "config": args.config,
+            "env": _env_pairs(args.env),
+            "speedups": args.speedups,
+            "records": "postgresql" if args.postgres else "sqlite",
+        },
+        "runs": {},
+        "logs": str(logs),
+    }
+    print(f"Benchmark {run_id}: logs in {logs}", flush=True)
+    pg = None
+    try:
+        if args.only != "stock" or args.scaled:
+            if args.no_train:
+                model = snapshot_model(work / "assistant.tar.gz")
+                training = {
+                    "training_s": _previous_training(out, REPO_ROOT / "results" / "bench.json"),
+                    "training_cached": True,
+                }
+            else:
+                print("Training our model (timed)...", flush=True)
+                model, seconds = train_timed(work / "model", REPO_ROOT / args.config, logs / "train.log")
+                training = {"training_s": round(seconds, 1), "training_cached": False}
+            if args.postgres:
+                from bot import scaled
+
+                user, why = scaled.find_postgres_user()
+                if user is None:
+                    print(f"PostgreSQL is not answering: {why}", file=sys.stderr)
+                    return 1
+                pg = scaled.Postgres(user=user, schema=f"bench_ours_{run_id}")
+                scaled.ensure_schema(pg)
+                database_url = pg.records_url()
+            else:
+                database_url = f"sqlite:///{work / 'records.db'}"
+            print("Preparing the records database...", flush=True)
+            prepare_records(database_url, work)
+        if args.only != "stock":
+            print("Our assistant...", flush=True)
+            results["runs"]["ours"] = runner.ours(model, database_url, training)
+        if args.only != "ours":
+            print("Stock Rasa...", flush=True)
+            results["runs"]["stock"] = runner.stock()
+        if args.scaled:
+            print("Scaled deployment...", flush=True)
+            results["runs"]["scaled"] = runner.scaled(model, work)
+    except KeyboardInterrupt:
+        print("Interrupted; writing what was measured.", file=sys.stderr)
+    finally:
+        if pg is not None:
+            from bot import scaled
+            from bot.records.db import dispose_engine
+
+            dispose_engine(pg.records_url())
+            scaled.drop_schema(pg)
+        shutil.rmtree(work, ignore_errors=True)
+
+    runs = results["runs"]
+    results["machine"]["loadavg_at_end"] = _loadavg()
+    if "levels" in runs.get("ours", {}) and "levels" in runs.get("stock", {}):
+        results["ours_vs_stock"] = report.ratios(runs["ours"], runs["stock"])
+        results["targets"] = report.target_check(runs["ours"], runs["stock"])
+    if "levels" in runs.get("scaled", {}) and "levels" in runs.get("stock", {}):
+        results["scaled_vs_stock"] = report.ratios(runs["scaled"], runs["stock"])
+    for name, run in runs.items():
+        if "error" in run:
+            print(f"{name}: {run['error']}", file=sys.stderr)
+    print(report.table(results))
+    report.write_json(results, out)
+    if any("levels" in run for run in runs.values()):
+        report.plot(results, png)
+    print(f"\nWrote {out.relative_to(REPO_ROOT)} and {png.relative_to(REPO_ROOT)}.")
+    return 1 if any("error" in run for run in runs.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
