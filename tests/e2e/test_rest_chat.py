@@ -135,3 +135,38 @@ def test_fear_of_asking_for_help_gets_a_warm_true_answer(servers, worry):
     assert "0808 801 0366" in reply  # and where to get independent advice
     follow_up = chat.text(sender, "but what if they think I'm a bad mum")
     assert "not a child protection referral" in follow_up or "your choice" in follow_up
+
+
+def test_opt_out_end_to_end_and_staff_export_lists_it(servers):
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from bot.content.loader import REPO_ROOT
+
+    chat, _ = servers
+    sender = "e2e-optout"
+    chat.text(sender, "I want to opt out")
+    chat.text(sender, "demo-1002")
+    replies = chat.send(sender, "21/11/2016")
+    assert "matches" in replies[0]["text"]
+    assert any(b["payload"] == "research_and_planning" for r in replies for b in r.get("buttons", []))
+    confirm = chat.text(sender, "research and planning")
+    assert "serious harm" in confirm and "Shall I send it?" in confirm
+    done = chat.text(sender, "yes")
+    reference = re.search(r"OPT-[A-Z0-9]{5}", done).group(0)
+    assert "reply by" in done
+
+    exported = subprocess.run(
+        [sys.executable, "-m", "bot", "requests", "export", "--format", "json"],
+        capture_output=True, text=True, cwd=REPO_ROOT, env=dict(os.environ), timeout=120,
+    )
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    rows = {row["reference"]: row for row in json.loads(exported.stdout)}
+    assert rows[reference]["type"] == "objection"
+    assert rows[reference]["purpose"] == "research_and_planning"
+    assert rows[reference]["family_reference"] == "DEMO-1002"
+    assert set(rows[reference]) >= {"reference", "type", "purpose", "status", "created_at", "due_at",
+                                    "family_reference"}
