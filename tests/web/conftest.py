@@ -202,3 +202,7 @@ def axe_source() -> str:
             "(npm install --prefix /root/.cache/pda-node axe-core@4, or set AXE_CORE_JS)"
         )
     return AXE_CORE_JS.read_text(encoding="utf-8")
+
+
+# The real servers of the end-to-end tests, for the widget's test against a real Rasa.
+from tests.e2e.conftest import peers, servers  # noqa: E402, F401

@@ -375,11 +375,9 @@ async def test_reference_search_works_offline_in_the_page(browser: Any, site: st
 
 
 @pytest.mark.e2e
-async def test_with_a_real_rasa_server(browser: Any, reference_dir: Path) -> None:
-    """Against a running Rasa (PDA_RASA_URL, e.g. http://127.0.0.1:5005, with this repo's credentials.yml)."""
-    rasa_url = os.environ.get("PDA_RASA_URL")
-    if not rasa_url:
-        pytest.skip("set PDA_RASA_URL to a running Rasa server to run this test")
+async def test_with_a_real_rasa_server(browser: Any, reference_dir: Path, request: pytest.FixtureRequest) -> None:
+    """Against a real Rasa: PDA_RASA_URL if set, else the servers the e2e tests start (this repo's model)."""
+    rasa_url = os.environ.get("PDA_RASA_URL") or request.getfixturevalue("servers")[0].base
     async with serve_site(rasa_url, reference_dir) as base:
         context = await browser.new_context(viewport=DESKTOP)
         tab = Tab(await context.new_page(), base)
