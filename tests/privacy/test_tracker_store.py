@@ -78,15 +78,9 @@ def test_sql_store_rows_keep_no_pii(tmp_path):
 
 
 def _postgres_url() -> str | None:
-    import psycopg2
+    from bot.scaled import find_postgres_user
 
-    for user in ("postgres", "root"):
-        try:
-            psycopg2.connect(host="127.0.0.1", port=5432, dbname="test", user=user, connect_timeout=2).close()
-            return user
-        except psycopg2.OperationalError:
-            continue
-    return None
+    return find_postgres_user()[0]
 
 
 def test_postgres_store_rows_keep_no_pii():

@@ -33,20 +33,12 @@ TABLES_CHILD_FIRST = (
 
 
 def _find_postgres() -> tuple[str | None, str]:
-    try:
-        import psycopg2
-    except ImportError as error:  # pragma: no cover - psycopg2 is a project dependency
-        return None, f"psycopg2 is not installed ({error})"
-    reasons = []
-    for user in PG_USERS:
-        try:
-            connection = psycopg2.connect(host=PG_HOST, port=PG_PORT, dbname=PG_DATABASE, user=user, connect_timeout=3)
-        except psycopg2.Error as error:
-            reasons.append(f"{user}: {str(error).strip().splitlines()[0]}")
-            continue
-        connection.close()
-        return f"postgresql+psycopg2://{user}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}", ""
-    return None, "; ".join(reasons)
+    from bot.scaled import find_postgres_user
+
+    user, why = find_postgres_user(PG_HOST, PG_PORT, PG_DATABASE, tuple(PG_USERS))
+    if user is None:
+        return None, why
+    return f"postgresql+psycopg2://{user}@{PG_HOST}:{PG_PORT}/{PG_DATABASE}", ""
 
 
 _PG_BASE, _PG_REASON = _find_postgres()
