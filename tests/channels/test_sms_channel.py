@@ -636,14 +636,10 @@ async def test_redis_down_is_503_so_twilio_retries(sms_factory: Any) -> None:
 
 
 async def test_a_slow_turn_answers_twilio_at_once_and_replies_when_ready(sms_factory: Any) -> None:
-    import time
-
     sms = await sms_factory(reply_wait_seconds="0.2")
     sms.bot.delay_seconds = 1.0
-    started = time.perf_counter()
     status, _ = await sms.text("slow question")
     assert status == 200
-    assert time.perf_counter() - started < 0.9
-    assert sms.twilio.sent == []
+    assert sms.twilio.sent == []  # Twilio got its answer before the slow turn finished
     await sms.channel.runner.wait_idle()
     assert sms.twilio.bodies == ["You said: slow question"]
