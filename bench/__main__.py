@@ -1,9 +1,12 @@
 """`python -m bench` (make bench): our assistant against the stock `rasa init` bot, at 1-40 concurrent users.
 
-Each server runs alone on the machine in turn (ours, then stock, then the scaled deployment when asked), on
-free loopback ports. For each: time to ready, a short warm-up (not counted), then every concurrency level with
-the Rasa process's resident memory sampled throughout. Prints a table and writes results/bench.json and
-results/bench.png. Nothing here asserts a time: the figures are for people to read.
+The servers start one after the other (each timed to ready on its own), on free loopback ports, and stay up:
+ours, the stock bot, and the scaled deployment when asked (with --also-without, ours without the speed-ups
+too). After a short warm-up (not counted), each concurrency level runs on each server in turn while the others
+sit idle, so the figures compared are measured minutes apart, and before each level the bench waits for the
+rest of the machine to be quiet. Memory is sampled throughout and the CPU time of every process noted per
+level. Prints a table and writes results/bench.json and results/bench.png. Nothing here asserts a time: the
+figures are for people to read.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,15 @@ from typing import Any
 from bench import report
 from bench.load import Script, run_level
 from bench.ours import prepare_records, snapshot_model, start_ours, train_timed
-from bench.procs import HOST, RssSampler, cpu_seconds, free_port, machine_busy_seconds, tree_rss_mb
+from bench.procs import (
+    HOST,
+    RssSampler,
+    cpu_seconds,
+    free_port,
+    machine_busy_seconds,
+    tree_rss_mb,
+    wait_until_quiet,
+)
 from bench.scenarios import our_script
 from bench.stock import ensure_stock, start_stock, stock_script
 from bot.content.loader import REPO_ROOT
@@ -75,6 +87,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="candidate patches from bench.speedups for our Rasa server(s): comma-separated or `all`",
     )
+    p.add_argument(
+        "--also-without",
+        action="store_true",
+        help="with --speedups: also run our assistant without them (ours_as_is), in the same run",
+    )
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=90,
+        metavar="SECONDS",
+        help="before each level, wait up to this long for other processes to leave the CPU (0: never)",
+    )
     p.add_argument("--out", default="results/bench.json")
     p.add_argument("--png", default="results/bench.png")
     return p
@@ -104,6 +128,24 @@ def _wait(urls: list[str], processes: list, timeout_s: float = 300) -> bool:
     return all(wait_until_up(u, processes, max(1.0, deadline - time.monotonic())) for u in urls)
 
 
+@dataclass
+class Target:
+    """One assistant under test, started and ready; levels are appended as they are measured."""
+
+    name: str
+    url: str
+    scripts: Callable[[int], Script]
+    rasa_pids: list[int]
+    groups: dict[str, list[int]]  # CPU accounting: "rasa", "actions", "nginx"
+    warmup: list[int]
+    info: dict[str, Any]
+    stop: Callable[[], None]
+    levels: list[dict[str, Any]] = field(default_factory=list)
+
+    def pids(self) -> list[int]:
+        return [p for pids in self.groups.values() for p in pids]
+
+
 class Runner:
     def __init__(self, args: argparse.Namespace, run_id: str, logs: Path) -> None:
         self.args = args
@@ -117,160 +159,157 @@ class Runner:
 
         self.speedups = ",".join(wanted(args.speedups))
 
-    def drive(
-        self,
-        name: str,
-        url: str,
-        scripts: Callable[[int], Script],
-        rasa_pids: list[int],
-        warmup: list[int],
-        groups: dict[str, list[int]] | None = None,
-    ) -> dict[str, Any]:
-        """Warm up, then every level; the Rasa processes' memory is sampled throughout, and the CPU time each
-        group of processes used is noted per level (this machine's cores are shared by all of them)."""
-        groups = {"rasa": rasa_pids, **(groups or {})}
+    # ------------------------------------------------------------------------------------------ measuring
+
+    def measure(self, targets: list[Target]) -> None:
+        """Warm every target up, then each level on each target in turn (ours, stock, ... at 1 user, then at 5
+        users, ...): figures compared with each other are measured minutes apart, not a run apart. Only the
+        target being driven is busy; the others sit idle. Memory is sampled throughout."""
+        for target in targets:
+            for index in target.warmup:  # one conversation of each kind, one at a time, not counted
+                asyncio.run(
+                    run_level(
+                        target.url,
+                        1,
+                        self._numbered(target.scripts, self.next_conversation + index),
+                        max_conversations=1,
+                        max_seconds=120,
+                        request_timeout_s=120,
+                        sender_prefix=f"warm-{self.run_id}-{target.name}-{index}",
+                    )
+                )
+            self.next_conversation += max(target.warmup, default=0) + 1
+            target.info["rss_idle_mb"] = round(sum(tree_rss_mb(p) for p in target.rasa_pids), 1)
+        samplers = [RssSampler(t.rasa_pids) for t in targets]
+        for sampler in samplers:
+            sampler.__enter__()
+        try:
+            for concurrency in self.levels:
+                for target in targets:
+                    target.levels.append(self._level(target, concurrency))
+        finally:
+            for target, sampler in zip(targets, samplers, strict=True):
+                sampler.__exit__(None, None, None)
+                target.info["rss_peak_mb"] = round(sampler.peak_mb, 1)
+                target.info["rss_after_mb"] = round(sum(tree_rss_mb(p) for p in target.rasa_pids), 1)
+
+    @staticmethod
+    def _numbered(scripts: Callable[[int], Script], base: int) -> Callable[[int], Script]:
+        return lambda i: scripts(base + i)
+
+    def _level(self, target: Target, concurrency: int) -> dict[str, Any]:
+        count = max(self.args.per_user * concurrency, 10)
+        print(
+            f"  {target.name}: {concurrency} concurrent conversations (up to {count}, "
+            f"{self.args.level_seconds:.0f} s)...",
+            flush=True,
+        )
+        waited, busy = wait_until_quiet(target.pids(), self.args.quiet_wait)
 
         def cpu() -> dict[str, float]:
-            used = {k: sum(cpu_seconds(p) for p in pids) for k, pids in groups.items() if pids}
+            used = {k: sum(cpu_seconds(p) for p in pids) for k, pids in target.groups.items() if pids}
             used["load_generator"] = cpu_seconds(os.getpid(), tree=False)
             used["machine"] = machine_busy_seconds()
             return used
 
-        def numbered(base: int) -> Callable[[int], Script]:
-            return lambda i: scripts(base + i)
-
-        # warm-up: one conversation of each kind, one at a time, not counted
-        for index in warmup:
-            asyncio.run(
-                run_level(
-                    url,
-                    1,
-                    numbered(self.next_conversation + index),
-                    max_conversations=1,
-                    max_seconds=120,
-                    request_timeout_s=120,
-                    sender_prefix=f"warm-{self.run_id}-{name}-{index}",
-                )
+        before = cpu()
+        result = asyncio.run(
+            run_level(
+                target.url,
+                concurrency,
+                self._numbered(target.scripts, self.next_conversation),
+                max_conversations=count,
+                max_seconds=self.args.level_seconds,
+                sender_prefix=f"bench-{self.run_id}-{target.name}-{concurrency}",
             )
-        self.next_conversation += max(warmup, default=0) + 1
-        rss_idle = sum(tree_rss_mb(p) for p in rasa_pids)
-        levels = []
-        with RssSampler(rasa_pids) as sampler:
-            for concurrency in self.levels:
-                count = max(self.args.per_user * concurrency, 10)
-                print(
-                    f"  {name}: {concurrency} concurrent conversations (up to {count}, "
-                    f"{self.args.level_seconds:.0f} s)...",
-                    flush=True,
-                )
-                cpu_before = cpu()
-                result = asyncio.run(
-                    run_level(
-                        url,
-                        concurrency,
-                        numbered(self.next_conversation),
-                        max_conversations=count,
-                        max_seconds=self.args.level_seconds,
-                        sender_prefix=f"bench-{self.run_id}-{name}-{concurrency}",
-                    )
-                )
-                self.next_conversation += count
-                summary = result.summary()
-                spent = {k: v - cpu_before[k] for k, v in cpu().items()}
-                machine = spent.pop("machine")
-                # what the rest of the machine used meanwhile: other people's work distorts the figures
-                # (in the scaled run this includes PostgreSQL and Redis, which are not our children)
-                spent["others"] = max(0.0, machine - sum(spent.values()))
-                summary["others_cpu_pct"] = round(
-                    100 * spent["others"] / (result.wall_s * (os.cpu_count() or 1)), 1
-                )
-                summary["cpu_s"] = {k: round(v, 1) for k, v in spent.items()}
-                summary["cpu_ms_per_msg"] = {
-                    k: round(1000 * v / max(1, result.messages), 1) for k, v in spent.items()
-                }
-                levels.append(summary)
-        return {
-            "levels": levels,
-            "rss_idle_mb": round(rss_idle, 1),
-            "rss_peak_mb": round(sampler.peak_mb, 1),
-            "rss_after_mb": round(sum(tree_rss_mb(p) for p in rasa_pids), 1),
+        )
+        self.next_conversation += count
+        summary = result.summary()
+        spent = {k: v - before[k] for k, v in cpu().items()}
+        machine = spent.pop("machine")
+        # what the rest of the machine used meanwhile: other people's work distorts the figures
+        # (in the scaled run this includes PostgreSQL and Redis, which are not our children)
+        spent["others"] = max(0.0, machine - sum(spent.values()))
+        summary["others_cpu_pct"] = round(100 * spent["others"] / (result.wall_s * (os.cpu_count() or 1)), 1)
+        summary["cpu_s"] = {k: round(v, 1) for k, v in spent.items()}
+        summary["cpu_ms_per_msg"] = {
+            k: round(1000 * v / max(1, result.messages), 1) for k, v in spent.items()
         }
+        summary["waited_for_quiet_s"] = round(waited, 1)
+        summary["others_busy_before_pct"] = round(100 * busy, 1)
+        return summary
 
-    def ours(self, model: Path, database_url: str, training: dict[str, Any]) -> dict[str, Any]:
+    # ------------------------------------------------------------------------------------------- starting
+
+    def ours(
+        self, name: str, model: Path, database_url: str, training: dict[str, Any], speedups: str
+    ) -> Target | dict[str, Any]:
         from bot.server import stop
 
         rasa_port, actions_port = free_port(), free_port()
         extra = _env_pairs(self.args.env)
         started = time.monotonic()
         processes = start_ours(
-            rasa_port,
-            actions_port,
-            model,
-            database_url,
-            extra,
-            self.logs / "ours.log",
-            speedups=self.speedups,
+            rasa_port, actions_port, model, database_url, extra, self.logs / f"{name}.log", speedups=speedups
         )
-        try:
-            ok = _wait(
-                [f"http://{HOST}:{actions_port}/health", f"http://{HOST}:{rasa_port}/webhooks/rest/"],
-                processes,
-            )
-            ready_s = time.monotonic() - started
-            if not ok:
-                return {"error": f"did not start; see {self.logs / 'ours.log'}"}
-            result = self.drive(
-                "ours",
-                f"http://{HOST}:{rasa_port}/webhooks/rest/webhook",
-                our_script,
-                [processes[1].pid],
-                warmup=[0, 5, 8, 9],
-                groups={"actions": [processes[0].pid]},
-            )
-            result["rss_actions_mb"] = round(tree_rss_mb(processes[0].pid), 1)
-        finally:
+        ok = _wait(
+            [f"http://{HOST}:{actions_port}/health", f"http://{HOST}:{rasa_port}/webhooks/rest/"], processes
+        )
+        ready_s = time.monotonic() - started
+        if not ok:
             stop(processes)
-        return {
-            "description": "our assistant (1 Rasa + 1 action server)",
-            "ready_s": round(ready_s, 1),
-            "env": extra,
-            "speedups": self.speedups,
-            **training,
-            **result,
-        }
+            return {"error": f"did not start; see {self.logs / f'{name}.log'}"}
+        what = "with the speed-ups of bench/speedups.py" if speedups else "as the product runs it today"
+        return Target(
+            name=name,
+            url=f"http://{HOST}:{rasa_port}/webhooks/rest/webhook",
+            scripts=our_script,
+            rasa_pids=[processes[1].pid],
+            groups={"rasa": [processes[1].pid], "actions": [processes[0].pid]},
+            warmup=[0, 5, 8, 9],
+            info={
+                "description": f"our assistant, 1 Rasa + 1 action server, {what}",
+                "ready_s": round(ready_s, 1),
+                "rss_actions_mb": round(tree_rss_mb(processes[0].pid), 1),
+                "env": extra,
+                "speedups": speedups,
+                **training,
+            },
+            stop=lambda: stop(processes),
+        )
 
-    def stock(self) -> dict[str, Any]:
+    def stock(self) -> Target | dict[str, Any]:
         from bot.server import stop
 
         project = ensure_stock(force=self.args.retrain_stock, log=self.logs / "stock-init.log")
         port = free_port()
         started = time.monotonic()
         process = start_stock(project, port, log=self.logs / "stock.log")
-        try:
-            ok = _wait([f"http://{HOST}:{port}/webhooks/rest/"], [process])
-            ready_s = time.monotonic() - started
-            if not ok:
-                return {"error": f"did not start; see {self.logs / 'stock.log'}"}
-            result = self.drive(
-                "stock",
-                f"http://{HOST}:{port}/webhooks/rest/webhook",
-                stock_script,
-                [process.pid],
-                warmup=[0, 1, 2, 3],
-            )
-        finally:
+        ok = _wait([f"http://{HOST}:{port}/webhooks/rest/"], [process])
+        ready_s = time.monotonic() - started
+        if not ok:
             stop([process])
-        return {
-            "description": "stock `rasa init --no-prompt` bot (1 Rasa, no action server)",
-            "ready_s": round(ready_s, 1),
-            "training_s": project.training_s,
-            "training_cached": project.cached,
-            "trained_at": project.trained_at,
-            **result,
-        }
+            return {"error": f"did not start; see {self.logs / 'stock.log'}"}
+        return Target(
+            name="stock",
+            url=f"http://{HOST}:{port}/webhooks/rest/webhook",
+            scripts=stock_script,
+            rasa_pids=[process.pid],
+            groups={"rasa": [process.pid]},
+            warmup=[0, 1, 2, 3],
+            info={
+                "description": "stock `rasa init --no-prompt` bot (1 Rasa, no action server)",
+                "ready_s": round(ready_s, 1),
+                "training_s": project.training_s,
+                "training_cached": project.cached,
+                "trained_at": project.trained_at,
+            },
+            stop=lambda: stop([process]),
+        )
 
-    def scaled(self, model: Path, work: Path) -> dict[str, Any]:
+    def scaled(self, model: Path, work: Path) -> Target | dict[str, Any]:
         from bot import scaled
+        from bot.records.db import dispose_engine
 
         user, why = scaled.find_postgres_user()
         problem = (
@@ -289,6 +328,7 @@ class Runner:
             public_port=free_port(),
             actions_port=free_port(),
         )
+        launcher = "bench.speedups" if self.speedups else "bot.privacy.launch"
         deployment = scaled.Deployment(
             pg,
             redis,
@@ -296,57 +336,56 @@ class Runner:
             self.logs / "scaled",
             model=model,
             extra_env={**_env_pairs(self.args.env), "PDA_BENCH_SPEEDUPS": self.speedups},
-            rasa_launcher="bench.speedups" if self.speedups else "bot.privacy.launch",
+            rasa_launcher=launcher,
+            actions_launcher=launcher,
         )
-        try:
-            scaled.prepare_database(pg)
-            prepare_records(pg.records_url(), work)
-            started = time.monotonic()
-            deployment.start()
-            ok = deployment.wait_until_up()
-            ready_s = time.monotonic() - started
-            if not ok:
-                return {"error": f"did not start ({deployment.dead()}); see {self.logs / 'scaled'}"}
-            pids = [deployment.processes[f"rasa-{i + 1}"].pid for i in range(n)]
-            actions = [deployment.processes[f"actions-{i + 1}"].pid for i in range(n)]
-            result = self.drive(
-                "scaled",
-                deployment.public_url,
-                our_script,
-                pids,
-                warmup=[0, 5, 8, 9],
-                groups={"actions": actions, "nginx": [deployment.processes["nginx"].pid]},
-            )
-            result["rss_actions_mb"] = round(
-                sum(tree_rss_mb(deployment.processes[f"actions-{i + 1}"].pid) for i in range(n)), 1
-            )
-        finally:
-            deployment.stop()
-            from bot.records.db import dispose_engine
 
+        def stop() -> None:
+            deployment.stop()
             dispose_engine(pg.records_url())
             scaled.drop_schema(pg)
             scaled.clear_locks(redis)
-        return {
-            "description": f"scaled: {n} Rasa + {n} action servers behind nginx, PostgreSQL + Redis",
-            "ready_s": round(ready_s, 1),
-            "speedups": self.speedups,
-            **result,
-        }
+
+        scaled.prepare_database(pg)
+        prepare_records(pg.records_url(), work)
+        started = time.monotonic()
+        deployment.start()
+        ok = deployment.wait_until_up()
+        ready_s = time.monotonic() - started
+        if not ok:
+            stop()
+            return {"error": f"did not start ({deployment.dead()}); see {self.logs / 'scaled'}"}
+        rasa = [deployment.processes[f"rasa-{i + 1}"].pid for i in range(n)]
+        actions = [deployment.processes[f"actions-{i + 1}"].pid for i in range(n)]
+        return Target(
+            name="scaled",
+            url=deployment.public_url,
+            scripts=our_script,
+            rasa_pids=rasa,
+            groups={"rasa": rasa, "actions": actions, "nginx": [deployment.processes["nginx"].pid]},
+            warmup=[0, 5, 8, 9],
+            info={
+                "description": f"scaled: {n} Rasa + {n} action servers behind nginx, PostgreSQL + Redis",
+                "ready_s": round(ready_s, 1),
+                "rss_actions_mb": round(sum(tree_rss_mb(p) for p in actions), 1),
+                "speedups": self.speedups,
+            },
+            stop=stop,
+        )
 
 
-def _previous_training(*paths: Path) -> float | None:
-    """Our training time from an earlier run's results, when this run does not train."""
+def _previous_training(results_dir: Path) -> tuple[float | None, str | None]:
+    """Our training time from the newest earlier run that timed one (for runs that do not train)."""
     import json
 
-    for path in paths:
+    for path in sorted(results_dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
         try:
             run = json.loads(path.read_text())["runs"]["ours"]
-            if run.get("training_s") is not None:
-                return run["training_s"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
-    return None
+        if run.get("training_s") is not None and not run.get("training_cached"):
+            return run["training_s"], path.name
+    return None, None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
             "config": args.config,
             "env": _env_pairs(args.env),
             "speedups": args.speedups,
+            "quiet_wait_s": args.quiet_wait,
             "records": "postgresql" if args.postgres else "sqlite",
         },
         "runs": {},
@@ -378,14 +418,22 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"Benchmark {run_id}: logs in {logs}", flush=True)
     pg = None
+    targets: list[Target] = []
+    runs = results["runs"]
+
+    def started(name: str, target: Target | dict[str, Any]) -> None:
+        if isinstance(target, Target):
+            targets.append(target)
+            print(f"  {name} ready in {target.info['ready_s']:.1f} s", flush=True)
+        else:
+            runs[name] = target
+
     try:
         if args.only != "stock" or args.scaled:
             if args.no_train:
                 model = snapshot_model(work / "assistant.tar.gz")
-                training = {
-                    "training_s": _previous_training(out, REPO_ROOT / "results" / "bench.json"),
-                    "training_cached": True,
-                }
+                seconds, source = _previous_training(REPO_ROOT / "results")
+                training = {"training_s": seconds, "training_cached": True, "training_from": source}
             else:
                 print("Training our model (timed)...", flush=True)
                 model, seconds = train_timed(work / "model", REPO_ROOT / args.config, logs / "train.log")
@@ -404,18 +452,23 @@ def main(argv: list[str] | None = None) -> int:
                 database_url = f"sqlite:///{work / 'records.db'}"
             print("Preparing the records database...", flush=True)
             prepare_records(database_url, work)
+        # Each server is started alone (its time to ready is its own), then all are measured level by level.
+        print("Starting the servers...", flush=True)
         if args.only != "stock":
-            print("Our assistant...", flush=True)
-            results["runs"]["ours"] = runner.ours(model, database_url, training)
+            started("ours", runner.ours("ours", model, database_url, training, runner.speedups))
+            if args.also_without and runner.speedups:
+                started("ours_as_is", runner.ours("ours_as_is", model, database_url, training, ""))
         if args.only != "ours":
-            print("Stock Rasa...", flush=True)
-            results["runs"]["stock"] = runner.stock()
+            started("stock", runner.stock())
         if args.scaled:
-            print("Scaled deployment...", flush=True)
-            results["runs"]["scaled"] = runner.scaled(model, work)
+            started("scaled", runner.scaled(model, work))
+        runner.measure(targets)
     except KeyboardInterrupt:
         print("Interrupted; writing what was measured.", file=sys.stderr)
     finally:
+        for target in targets:
+            target.stop()
+            runs[target.name] = {**target.info, "levels": target.levels}
         if pg is not None:
             from bot import scaled
             from bot.records.db import dispose_engine
@@ -424,19 +477,19 @@ def main(argv: list[str] | None = None) -> int:
             scaled.drop_schema(pg)
         shutil.rmtree(work, ignore_errors=True)
 
-    runs = results["runs"]
     results["machine"]["loadavg_at_end"] = _loadavg()
-    if "levels" in runs.get("ours", {}) and "levels" in runs.get("stock", {}):
+    if runs.get("ours", {}).get("levels") and runs.get("stock", {}).get("levels"):
         results["ours_vs_stock"] = report.ratios(runs["ours"], runs["stock"])
         results["targets"] = report.target_check(runs["ours"], runs["stock"])
-    if "levels" in runs.get("scaled", {}) and "levels" in runs.get("stock", {}):
-        results["scaled_vs_stock"] = report.ratios(runs["scaled"], runs["stock"])
+    for name in ("ours_as_is", "scaled"):
+        if runs.get(name, {}).get("levels") and runs.get("stock", {}).get("levels"):
+            results[f"{name}_vs_stock"] = report.ratios(runs[name], runs["stock"])
     for name, run in runs.items():
         if "error" in run:
             print(f"{name}: {run['error']}", file=sys.stderr)
     print(report.table(results))
     report.write_json(results, out)
-    if any("levels" in run for run in runs.values()):
+    if any(run.get("levels") for run in runs.values()):
         report.plot(results, png)
     print(f"\nWrote {out.relative_to(REPO_ROOT)} and {png.relative_to(REPO_ROOT)}.")
     return 1 if any("error" in run for run in runs.values()) else 0

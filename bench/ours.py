@@ -116,8 +116,11 @@ def start_ours(
     from bot.server import action_server_command, rasa_server_command, runtime_endpoints
 
     env = _env({"DATABASE_URL": database_url, "PDA_BENCH_SPEEDUPS": speedups, **(extra_env or {})})
+    actions = action_server_command(actions_port)
+    if speedups:
+        actions[actions.index("bot.privacy.launch")] = "bench.speedups"
     commands = [
-        action_server_command(actions_port),
+        actions,
         _with_model(rasa_server_command(rasa_port, runtime_endpoints(actions_port)), model, speedups),
     ]
     out = open(log, "ab") if log else None  # noqa: SIM115 - the children keep their own copies

@@ -88,6 +88,29 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def others_busy(our_pids: list[int], window_s: float = 3.0) -> float:
+    """The share (0-1) of the machine's CPU that processes other than ours used over the next window_s."""
+    own = [os.getpid()]
+
+    def ours() -> float:
+        return sum(cpu_seconds(p) for p in our_pids) + sum(cpu_seconds(p, tree=False) for p in own)
+
+    machine, mine = machine_busy_seconds(), ours()
+    time.sleep(window_s)
+    others = (machine_busy_seconds() - machine) - (ours() - mine)
+    return max(0.0, others / (window_s * (os.cpu_count() or 1)))
+
+
+def wait_until_quiet(our_pids: list[int], max_wait_s: float, threshold: float = 0.1) -> tuple[float, float]:
+    """Wait (up to max_wait_s) until other processes use less than `threshold` of the machine's CPU.
+    Returns (seconds waited, the last share measured)."""
+    started = time.monotonic()
+    busy = others_busy(our_pids, 2.0) if max_wait_s > 0 else 0.0
+    while busy >= threshold and time.monotonic() - started < max_wait_s:
+        busy = others_busy(our_pids, 2.0)
+    return time.monotonic() - started, busy
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB (10^6 bytes)."""
     return sum(rss_kib(p) for p in descendants(pid)) * 1024 / 1e6

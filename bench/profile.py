@@ -51,7 +51,7 @@ def child(out: Path, argv: list[str]) -> None:
     signal.signal(signal.SIGUSR2, finish)
     from bench.speedups import apply, wanted
 
-    apply(wanted(os.environ.get("PDA_BENCH_SPEEDUPS")))
+    apply(wanted(os.environ.get("PDA_BENCH_SPEEDUPS")), argv[0] if argv else "")
     from bot.privacy.launch import main
 
     main(argv)

@@ -95,7 +95,11 @@ def table(results: dict[str, Any]) -> str:
                 f"{_fmt(lv['p99_ms'], '>8.0f')} {lv['errors']:>7} {lv['unexpected']:>11}"
                 f"  {_fmt(lv.get('others_cpu_pct'), '>10.0f')}%"
             )
-    for key, title in (("ours_vs_stock", "ours / stock"), ("scaled_vs_stock", "scaled / stock")):
+    for key, title in (
+        ("ours_vs_stock", "ours / stock"),
+        ("ours_as_is_vs_stock", "ours as is / stock"),
+        ("scaled_vs_stock", "scaled / stock"),
+    ):
         if results.get(key):
             lines.append(f"\n== {title} (same run)")
             lines.append("   users  throughput    p95")
@@ -125,6 +129,10 @@ def write_json(results: dict[str, Any], path: Path) -> None:
 
 def plot(results: dict[str, Any], path: Path) -> None:
     """Latency (p50 and p95) and throughput against concurrency for every run, as one PNG."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="matplotlib")  # pyparsing deprecations in matplotlib 3.5
+    warnings.filterwarnings("ignore", message=".*deprecated.*")
     import matplotlib
 
     matplotlib.use("Agg")

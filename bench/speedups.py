@@ -15,6 +15,14 @@ each patch is a measured proposal (see docs/scale-out.md, "Speed").
 - payloads: the related-topic buttons' payloads ('/show_topic{"topic_id": ...}') look like slot placeholders
   to Rasa's response interpolator, which logs a large ERROR with the traceback on every topic answer. Leave
   payloads alone (the content build could instead write them with doubled braces, which Rasa turns back).
+- action_connections: Rasa opens a new HTTP client session, and so a new connection, for every call to the
+  action server. Keep one session per event loop and reuse its connections.
+- actions_without_tensorflow (action server): spaCy (for log redaction) imports thinc, which imports
+  TensorFlow whenever it is installed: 3 s and ~400 MB in a process that never uses it. Hide TensorFlow
+  from the action server before anything imports spaCy.
+
+The first five apply in the Rasa server (`python -m bench.speedups rasa run ...`), the last in the action
+server (`python -m bench.speedups rasa_sdk ...`).
 """
 
 from __future__ import annotations
@@ -27,7 +35,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-ALL = ("action_validation", "event_types", "redaction_memo", "payloads")
+ALL = (
+    "action_validation",
+    "event_types",
+    "redaction_memo",
+    "payloads",
+    "action_connections",
+    "actions_without_tensorflow",
+)
 
 
 def action_validation() -> None:
@@ -130,12 +145,57 @@ def payloads() -> None:
         response.interpolate_text = interpolate_text
 
 
+class _Borrowed:
+    """`async with` on a shared session: hands it out and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> bool:
+        return False
+
+
+def action_connections() -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    original = EndpointConfig.session
+    sessions: dict[tuple, Any] = {}
+
+    def session(self: EndpointConfig) -> Any:
+        key = (
+            id(asyncio.get_running_loop()),
+            tuple(sorted(self.headers.items())),
+            tuple(sorted(self.basic_auth.items())),
+        )
+        shared = sessions.get(key)
+        if shared is None or shared.closed:
+            shared = sessions[key] = original(self)
+        return _Borrowed(shared)
+
+    EndpointConfig.session = session  # type: ignore[method-assign]
+
+
+def actions_without_tensorflow() -> None:
+    if "spacy" in sys.modules or "tensorflow" in sys.modules:
+        raise RuntimeError("too late: spaCy or TensorFlow is already imported")
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]  # `import tensorflow` raises ImportError
+
+
 PATCHES: dict[str, Callable[[], None]] = {
     "action_validation": action_validation,
     "event_types": event_types,
     "redaction_memo": redaction_memo,
     "payloads": payloads,
+    "action_connections": action_connections,
+    "actions_without_tensorflow": actions_without_tensorflow,
 }
+# which process each patch belongs in: the module bot.privacy.launch runs
+WHERE = {name: "rasa" for name in PATCHES} | {"actions_without_tensorflow": "rasa_sdk"}
 
 
 def wanted(value: str | None) -> list[str]:
@@ -148,13 +208,16 @@ def wanted(value: str | None) -> list[str]:
     return names
 
 
-def apply(names: list[str]) -> None:
-    for name in names:
+def apply(names: list[str], module: str) -> list[str]:
+    """Apply the named patches that belong in a process running `module` (rasa, rasa_sdk); returns them."""
+    applied = [name for name in names if WHERE[name] == module]
+    for name in applied:
         PATCHES[name]()
+    return applied
 
 
 def main(argv: list[str]) -> None:
-    apply(wanted(os.environ.get("PDA_BENCH_SPEEDUPS")))
+    apply(wanted(os.environ.get("PDA_BENCH_SPEEDUPS")), argv[0] if argv else "")
     from bot.privacy.launch import main as launch
 
     launch(argv)

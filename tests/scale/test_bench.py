@@ -238,3 +238,59 @@ def test_speedup_memo_gives_the_same_redaction_and_keeps_no_raw_text():
     for text in "abc":
         small(text)
     assert len(small.values) == 2
+
+
+def test_speedup_action_connections_reuses_one_open_session_per_loop():
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bench.speedups import action_connections
+
+    original = EndpointConfig.session
+    try:
+        action_connections()
+        config = EndpointConfig("http://127.0.0.1:1/webhook", headers={"X-A": "1"})
+
+        async def twice() -> tuple:
+            async with config.session() as first:
+                pass
+            async with config.session() as second:
+                pass
+            async with EndpointConfig("http://127.0.0.1:1/other", headers={"X-A": "2"}).session() as other:
+                pass
+            open_after = not second.closed
+            await first.close()
+            await other.close()
+            return first, second, other, open_after
+
+        first, second, other, open_after = asyncio.run(twice())
+        assert first is second and open_after
+        assert other is not first  # different headers: a session of its own
+    finally:
+        EndpointConfig.session = original
+
+
+def test_speedups_go_to_the_process_they_belong_in_and_unknown_names_are_refused():
+    import sys
+
+    from bench.speedups import ALL, actions_without_tensorflow, apply, wanted
+
+    assert (
+        wanted("all") == list(ALL)
+        and wanted("") == []
+        and wanted(" payloads ,event_types")
+        == [
+            "payloads",
+            "event_types",
+        ]
+    )
+    with pytest.raises(SystemExit, match="unknown"):
+        wanted("faster")
+    assert (
+        apply(["actions_without_tensorflow"], "rasa") == []
+    )  # not in the Rasa server, which needs TensorFlow
+    import bot.nlp.redact  # noqa: F401 - spaCy is loaded in this process now
+
+    assert "spacy" in sys.modules
+    with pytest.raises(RuntimeError, match="too late"):
+        actions_without_tensorflow()
+    assert sys.modules.get("tensorflow", "absent") is not None

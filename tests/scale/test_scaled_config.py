@@ -68,13 +68,18 @@ def test_nginx_accepts_the_generated_config(tmp_path):
     assert "syntax is ok" in result.stderr
 
 
-def test_every_variable_the_endpoints_file_uses_is_set_by_rasa_env():
+def _endpoint_variables() -> set[str]:
+    """The ${VARIABLES} the endpoints file uses (not those in its comments)."""
     config = "\n".join(
         line.split(" #")[0]
         for line in ENDPOINTS_TEMPLATE.read_text().splitlines()
         if not line.lstrip().startswith("#")
     )
-    used = set(re.findall(r"\$\{([A-Z_]+)\}", config))
+    return set(re.findall(r"\$\{([A-Z_]+)\}", config))
+
+
+def test_every_variable_the_endpoints_file_uses_is_set_by_rasa_env():
+    used = _endpoint_variables()
     assert used, "the endpoints file should take its hosts and ports from the environment"
     assert used <= set(rasa_env(Postgres(), Redis(), LAYOUT))
 
@@ -138,3 +143,19 @@ def test_default_layout_keeps_clear_of_the_one_machine_ports():
 def test_the_template_files_ship_in_the_repo():
     assert NGINX_TEMPLATE.exists() and ENDPOINTS_TEMPLATE.exists()
     assert Path(NGINX_TEMPLATE).read_text().count("{{RASA_SERVERS}}") == 2  # REST and sticky Socket.IO
+
+
+def test_the_example_environment_files_set_what_each_process_reads():
+    def names(path: Path) -> set[str]:
+        return {
+            line.split("=", 1)[0]
+            for line in path.read_text().splitlines()
+            if "=" in line and not line.lstrip().startswith("#")
+        }
+
+    deploy = ENDPOINTS_TEMPLATE.parent
+    assert _endpoint_variables() <= names(deploy / "rasa.env.example")
+    assert {"DATABASE_URL", "PDA_SECRET_KEY"} <= names(deploy / "actions.env.example")
+    for unit in ("pda-rasa@.service", "pda-actions@.service"):
+        text = (deploy / "systemd" / unit).read_text()
+        assert "--port %i" in text and "bot.privacy.launch" in text and "KillSignal=SIGINT" in text

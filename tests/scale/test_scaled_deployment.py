@@ -17,7 +17,7 @@ import pytest
 from bot.nlp.redact import redact
 from tests.scale.conftest import FAMILIES, LOCK_LIFETIME_S, Chat, export_requests
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 REFERENCE = re.compile(r"\bOPT-[A-Z0-9]{4,}\b")
 TOPIC_QUESTIONS = [
@@ -157,7 +157,7 @@ def test_killing_an_instance_loses_no_committed_request_and_the_other_goes_on(sc
     # B goes on at once with a new conversation...
     started = time.monotonic()
     assert "records" in b.text(_sender("after-kill"), "hi")
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # no waiting on anything A held
     # ...and through nginx, which no longer sends anything to A
     for _ in range(4):
         assert "records" in scaled.front.text(_sender("front"), "hi")
