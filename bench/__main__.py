@@ -374,13 +374,17 @@ class Runner:
         )
 
 
-def _previous_training(results_dir: Path) -> tuple[float | None, str | None]:
-    """Our training time from the newest earlier run that timed one (for runs that do not train)."""
+def _previous_training(results_dir: Path, config: str) -> tuple[float | None, str | None]:
+    """Our training time from the newest earlier run that timed one with the same pipeline (for runs that do
+    not train)."""
     import json
 
     for path in sorted(results_dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
         try:
-            run = json.loads(path.read_text())["runs"]["ours"]
+            earlier = json.loads(path.read_text())
+            run = earlier["runs"]["ours"]
+            if earlier["settings"]["config"] != config:
+                continue
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if run.get("training_s") is not None and not run.get("training_cached"):
@@ -432,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only != "stock" or args.scaled:
             if args.no_train:
                 model = snapshot_model(work / "assistant.tar.gz")
-                seconds, source = _previous_training(REPO_ROOT / "results")
+                seconds, source = _previous_training(REPO_ROOT / "results", args.config)
                 training = {"training_s": seconds, "training_cached": True, "training_from": source}
             else:
                 print("Training our model (timed)...", flush=True)
