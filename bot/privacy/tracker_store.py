@@ -15,6 +15,7 @@ metadata likewise, and slot values redacted except the few that hold no personal
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -42,6 +43,10 @@ SAFE_SLOTS = frozenset(
 )
 
 
+# Every save redacts the whole conversation again; the same texts come back turn after turn, so remember them.
+_redact = functools.lru_cache(maxsize=16384)(redact)
+
+
 class _Redactor:
     """Redacts the texts of one conversation. A name a parent introduced once ("my son is called Tom") is
     removed wherever it comes up again in that conversation, also where it is not introduced."""
@@ -50,7 +55,7 @@ class _Redactor:
         self.names = names_pattern(names)
 
     def text(self, value: str) -> str:
-        value = redact(value)
+        value = _redact(value)
         return self.names.sub("[NAME]", value) if self.names else value
 
     def value(self, value: Any) -> Any:
