@@ -239,7 +239,9 @@ class ValidateIdentityForm(FormValidationAction):
     def validate_identity_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        reference = normalise_reference(str(value or ""))
+        if value is None:  # the slot was just emptied (the form is starting): nothing was typed yet
+            return {"identity_reference": None}
+        reference = normalise_reference(str(value))
         if reference is None:
             dispatcher.utter_message(text=say.reference_not_recognised())
             return {"identity_reference": None}
@@ -249,7 +251,9 @@ class ValidateIdentityForm(FormValidationAction):
     def validate_identity_dob(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if parse_dob(str(value or "")) is None:
+        if value is None:
+            return {"identity_dob": None}
+        if parse_dob(str(value)) is None:
             dispatcher.utter_message(text=say.date_not_recognised())
             return {"identity_dob": None}
         with session_scope() as session:
@@ -283,7 +287,9 @@ class _PurposeValidation:
     def validate_purpose(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        chosen = say.match_option(str(value or ""), _purpose_options(self.task))
+        if value is None:
+            return {"purpose": None}
+        chosen = say.match_option(str(value), _purpose_options(self.task))
         if chosen is None:
             purpose = say.match_option(str(value or ""), _purpose_options(None))
             if purpose and self.task == "consent":
@@ -311,7 +317,7 @@ class ValidateConsentForm(_PurposeValidation, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         purpose = _purpose(tracker.get_slot("purpose"))
-        if purpose is None:
+        if purpose is None or value is None:
             return {"level": None}
         options = {lv.id: _option_words(lv.id, lv.label) for lv in purpose.levels}
         chosen = say.match_option(str(value or ""), options)
@@ -326,7 +332,9 @@ class ValidateErrorForm(FormValidationAction):
         return "validate_error_form"
 
     def _free_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        text = " ".join(str(value or "").split())
+        if value is None:
+            return {slot: None}
+        text = " ".join(str(value).split())
         if not text:
             dispatcher.utter_message(text="Please tell me in a few words.")
             return {slot: None}
@@ -351,7 +359,9 @@ class ValidateRequestStatusForm(FormValidationAction):
 
     def validate_request_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        reference = service.normalise_request_reference(str(value or ""))
+        if value is None:
+            return {"request_reference": None}
+        reference = service.normalise_request_reference(str(value))
         if reference is None:
             dispatcher.utter_message(text=say.request_not_found())
             return {"request_reference": None}

@@ -264,3 +264,19 @@ def test_ask_confirm_for_objection_is_honest_about_child_protection(tracker_fact
     text = dispatcher.messages[0]["text"]
     assert "risk of serious harm" in text and "not a report to social care" in text
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
+
+
+@pytest.mark.parametrize("form,method", [
+    (a.ValidateIdentityForm, "validate_identity_reference"),
+    (a.ValidateIdentityForm, "validate_identity_dob"),
+    (a.ValidateObjectionForm, "validate_purpose"),
+    (a.ValidateConsentForm, "validate_level"),
+    (a.ValidateErrorForm, "validate_error_what"),
+    (a.ValidateRequestStatusForm, "validate_request_reference"),
+])
+def test_an_emptied_slot_is_not_an_error_to_tell_the_parent(form, method, tracker_factory, dispatcher):
+    # When a form starts, its slots are emptied; validation then sees None and must stay silent.
+    tracker = tracker_factory({"purpose": "research_and_planning"})
+    result = getattr(form(), method)(None, dispatcher, tracker, {})
+    assert list(result.values()) == [None]
+    assert dispatcher.messages == []
