@@ -21,6 +21,7 @@ import yaml
 from aiohttp import web
 
 from bot.content.loader import REPO_ROOT
+from tests.channels.channel_fakes import FakeGraph, FakeTwilio
 
 TWILIO_SID = "AC" + "0" * 31 + "9"
 TWILIO_TOKEN = "e2e-twilio-auth-token"
@@ -54,27 +55,24 @@ class Chat:
 
 @dataclass
 class FakePeers:
-    """Fake Twilio REST API and Meta Graph API on loopback, recording what the channels send."""
+    """The channel tests' fake Twilio REST API and Meta Graph API, on one loopback port, recording what is sent."""
 
-    sms: list[dict] = field(default_factory=list)
-    whatsapp: list[dict] = field(default_factory=list)
+    twilio: FakeTwilio = field(default_factory=FakeTwilio)
+    graph: FakeGraph = field(default_factory=FakeGraph)
     port: int = 0
 
+    @property
+    def sms(self) -> list[dict]:
+        return self.twilio.sent
+
+    @property
+    def whatsapp(self) -> list[dict]:
+        return self.graph.sent
+
     def app(self) -> web.Application:
-        async def twilio(request: web.Request) -> web.Response:
-            form = await request.post()
-            self.sms.append(dict(form))
-            return web.json_response({"sid": f"SM{len(self.sms):032d}", "status": "queued",
-                                      "to": form.get("To"), "from": form.get("From"), "body": form.get("Body")},
-                                     status=201)
-
-        async def graph(request: web.Request) -> web.Response:
-            self.whatsapp.append(await request.json())
-            return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": "wamid.x"}]})
-
         app = web.Application()
-        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", twilio)
-        app.router.add_post("/{version}/{phone}/messages", graph)
+        app.router.add_post("/2010-04-01/Accounts/{account_sid}/Messages.json", self.twilio.create_message)
+        app.router.add_post("/{version}/{phone_number_id}/messages", self.graph.messages)
         return app
 
     def start(self) -> None:
