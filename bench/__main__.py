@@ -82,15 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="extra environment for our servers, e.g. TF_INTRA_OP_PARALLELISM_THREADS=1 (repeatable)",
     )
     p.add_argument(
-        "--speedups",
-        default="",
-        metavar="NAMES",
-        help="candidate patches from bench.speedups for our Rasa server(s): comma-separated or `all`",
-    )
-    p.add_argument(
-        "--also-without",
+        "--also-without-fixes",
         action="store_true",
-        help="with --speedups: also run our assistant without them (ours_as_is), in the same run",
+        help="also run our assistant without the Rasa fixes of bot/speed.py (ours_without_fixes), in the same run",
     )
     p.add_argument(
         "--quiet-wait",
@@ -155,9 +149,6 @@ class Runner:
         if not self.levels or any(c < 1 for c in self.levels):
             raise SystemExit("--levels must be positive numbers, e.g. 1,5,10,20,40")
         self.next_conversation = 0  # conversation numbers (and so bench families) are never reused in a run
-        from bench.speedups import wanted
-
-        self.speedups = ",".join(wanted(args.speedups))
 
     # ------------------------------------------------------------------------------------------ measuring
 
@@ -242,16 +233,14 @@ class Runner:
     # ------------------------------------------------------------------------------------------- starting
 
     def ours(
-        self, name: str, model: Path, database_url: str, training: dict[str, Any], speedups: str
+        self, name: str, model: Path, database_url: str, training: dict[str, Any], fixes: bool = True
     ) -> Target | dict[str, Any]:
         from bot.server import stop
 
         rasa_port, actions_port = free_port(), free_port()
-        extra = _env_pairs(self.args.env)
+        extra = _env_pairs(self.args.env) | ({} if fixes else {"PDA_RASA_FIXES": "none"})
         started = time.monotonic()
-        processes = start_ours(
-            rasa_port, actions_port, model, database_url, extra, self.logs / f"{name}.log", speedups=speedups
-        )
+        processes = start_ours(rasa_port, actions_port, model, database_url, extra, self.logs / f"{name}.log")
         ok = _wait(
             [f"http://{HOST}:{actions_port}/health", f"http://{HOST}:{rasa_port}/webhooks/rest/"], processes
         )
@@ -259,7 +248,7 @@ class Runner:
         if not ok:
             stop(processes)
             return {"error": f"did not start; see {self.logs / f'{name}.log'}"}
-        what = "with the speed-ups of bench/speedups.py" if speedups else "as the product runs it today"
+        what = "as the product runs it" if fixes else "without the Rasa fixes of bot/speed.py"
         return Target(
             name=name,
             url=f"http://{HOST}:{rasa_port}/webhooks/rest/webhook",
@@ -272,7 +261,6 @@ class Runner:
                 "ready_s": round(ready_s, 1),
                 "rss_actions_mb": round(tree_rss_mb(processes[0].pid), 1),
                 "env": extra,
-                "speedups": speedups,
                 **training,
             },
             stop=lambda: stop(processes),
@@ -328,16 +316,8 @@ class Runner:
             public_port=free_port(),
             actions_port=free_port(),
         )
-        launcher = "bench.speedups" if self.speedups else "bot.privacy.launch"
         deployment = scaled.Deployment(
-            pg,
-            redis,
-            layout,
-            self.logs / "scaled",
-            model=model,
-            extra_env={**_env_pairs(self.args.env), "PDA_BENCH_SPEEDUPS": self.speedups},
-            rasa_launcher=launcher,
-            actions_launcher=launcher,
+            pg, redis, layout, self.logs / "scaled", model=model, extra_env=_env_pairs(self.args.env)
         )
 
         def stop() -> None:
@@ -368,7 +348,6 @@ class Runner:
                 "description": f"scaled: {n} Rasa + {n} action servers behind nginx, PostgreSQL + Redis",
                 "ready_s": round(ready_s, 1),
                 "rss_actions_mb": round(sum(tree_rss_mb(p) for p in actions), 1),
-                "speedups": self.speedups,
             },
             stop=stop,
         )
@@ -413,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             "level_seconds": args.level_seconds,
             "config": args.config,
             "env": _env_pairs(args.env),
-            "speedups": args.speedups,
+            "also_without_fixes": args.also_without_fixes,
             "quiet_wait_s": args.quiet_wait,
             "records": "postgresql" if args.postgres else "sqlite",
         },
@@ -459,9 +438,9 @@ def main(argv: list[str] | None = None) -> int:
         # Each server is started alone (its time to ready is its own), then all are measured level by level.
         print("Starting the servers...", flush=True)
         if args.only != "stock":
-            started("ours", runner.ours("ours", model, database_url, training, runner.speedups))
-            if args.also_without and runner.speedups:
-                started("ours_as_is", runner.ours("ours_as_is", model, database_url, training, ""))
+            started("ours", runner.ours("ours", model, database_url, training))
+            if args.also_without_fixes:
+                started("ours_without_fixes", runner.ours("ours_without_fixes", model, database_url, training, False))
         if args.only != "ours":
             started("stock", runner.stock())
         if args.scaled:
@@ -485,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     if runs.get("ours", {}).get("levels") and runs.get("stock", {}).get("levels"):
         results["ours_vs_stock"] = report.ratios(runs["ours"], runs["stock"])
         results["targets"] = report.target_check(runs["ours"], runs["stock"])
-    for name in ("ours_as_is", "scaled"):
+    for name in ("ours_without_fixes", "scaled"):
         if runs.get(name, {}).get("levels") and runs.get("stock", {}).get("levels"):
             results[f"{name}_vs_stock"] = report.ratios(runs[name], runs["stock"])
     for name, run in runs.items():

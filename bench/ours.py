@@ -93,12 +93,10 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _with_model(command: list[str], model: Path, speedups: str = "") -> list[str]:
-    """The command serving `model`; with speedups, through bench.speedups instead of bot.privacy.launch."""
+def _with_model(command: list[str], model: Path) -> list[str]:
+    """The command serving `model`."""
     command = list(command)
     command[command.index("--model") + 1] = str(model)
-    if speedups:
-        command[command.index("bot.privacy.launch")] = "bench.speedups"
     return command
 
 
@@ -109,19 +107,14 @@ def start_ours(
     database_url: str,
     extra_env: dict[str, str] | None = None,
     log: Path | None = None,
-    speedups: str = "",
 ) -> list[subprocess.Popen]:
-    """The action server and the Rasa server, as bot.server starts them; returns [actions, rasa].
-    speedups: patches from bench.speedups to apply in the Rasa server (comma-separated, `all`, or empty)."""
+    """The action server and the Rasa server, as bot.server starts them; returns [actions, rasa]."""
     from bot.server import action_server_command, rasa_server_command, runtime_endpoints
 
-    env = _env({"DATABASE_URL": database_url, "PDA_BENCH_SPEEDUPS": speedups, **(extra_env or {})})
-    actions = action_server_command(actions_port)
-    if speedups:
-        actions[actions.index("bot.privacy.launch")] = "bench.speedups"
+    env = _env({"DATABASE_URL": database_url, **(extra_env or {})})
     commands = [
-        actions,
-        _with_model(rasa_server_command(rasa_port, runtime_endpoints(actions_port)), model, speedups),
+        action_server_command(actions_port),
+        _with_model(rasa_server_command(rasa_port, runtime_endpoints(actions_port)), model),
     ]
     out = open(log, "ab") if log else None  # noqa: SIM115 - the children keep their own copies
     try:

@@ -6,6 +6,8 @@ from SIGUSR1 to SIGUSR2 only: start-up and warm-up are left out. Writes results/
 .pyisession (`python -m pyinstrument --load results/profile-rasa.pyisession` renders it again).
 
     python -m bench.profile [--users 5] [--conversations 60] [--env KEY=VALUE ...]
+
+`--env PDA_RASA_FIXES=none` profiles Rasa without the fixes of bot/speed.py.
 """
 
 from __future__ import annotations
@@ -49,9 +51,6 @@ def child(out: Path, argv: list[str]) -> None:
 
     signal.signal(signal.SIGUSR1, start)
     signal.signal(signal.SIGUSR2, finish)
-    from bench.speedups import apply, wanted
-
-    apply(wanted(os.environ.get("PDA_BENCH_SPEEDUPS")), argv[0] if argv else "")
     from bot.privacy.launch import main
 
     main(argv)
@@ -101,9 +100,7 @@ def _profile_under_load(url: str, rasa: subprocess.Popen, out: Path, users: int,
     return 0
 
 
-def _scaled(
-    out: Path, model: Path, work: Path, speedups: str, env: dict[str, str], users: int, conversations: int
-) -> int:
+def _scaled(out: Path, model: Path, work: Path, env: dict[str, str], users: int, conversations: int) -> int:
     """One Rasa instance + one action server on the scaled configuration (PostgreSQL, Redis, nginx)."""
     import uuid
 
@@ -131,7 +128,7 @@ def _scaled(
         work / "scaled",
         model=model,
         rasa_launcher="bench.profile",
-        extra_env={**env, "PDA_PROFILE_OUT": str(out), "PDA_BENCH_SPEEDUPS": speedups},
+        extra_env={**env, "PDA_PROFILE_OUT": str(out)},
     )
     try:
         scaled.prepare_database(pg)
@@ -165,9 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=60)
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument(
-        "--speedups", default="", help="patches from bench.speedups: comma-separated or `all`"
-    )
-    parser.add_argument(
         "--scaled",
         action="store_true",
         help="profile a Rasa instance of the scaled configuration (PostgreSQL, Redis, nginx)",
@@ -189,11 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         old.unlink(missing_ok=True)
     model = snapshot_model(work / "assistant.tar.gz")
     if args.scaled:
-        return _scaled(out, model, work, args.speedups, _env_pairs(args.env), args.users, args.conversations)
+        return _scaled(out, model, work, _env_pairs(args.env), args.users, args.conversations)
     database_url = f"sqlite:///{work / 'records.db'}"
     prepare_records(database_url, work)
     rasa_port, actions_port = free_port(), free_port()
-    env = _env({"DATABASE_URL": database_url, "PDA_BENCH_SPEEDUPS": args.speedups, **_env_pairs(args.env)})
+    env = _env({"DATABASE_URL": database_url, **_env_pairs(args.env)})
     rasa_command = _with_model(rasa_server_command(rasa_port, runtime_endpoints(actions_port)), model)
     rasa_command = [sys.executable, "-m", "bench.profile", "--child", str(out), *rasa_command[3:]]
     log = open(work / "servers.log", "ab")  # noqa: SIM115

@@ -97,7 +97,7 @@ def table(results: dict[str, Any]) -> str:
             )
     for key, title in (
         ("ours_vs_stock", "ours / stock"),
-        ("ours_as_is_vs_stock", "ours as is / stock"),
+        ("ours_without_fixes_vs_stock", "ours without fixes / stock"),
         ("scaled_vs_stock", "scaled / stock"),
     ):
         if results.get(key):

@@ -355,8 +355,7 @@ class Deployment:
     runtime_dir: Path
     model: Path | None = None
     endpoints: Path = ENDPOINTS_TEMPLATE
-    rasa_launcher: str = "bot.privacy.launch"  # the module that runs `rasa` with our privacy settings
-    actions_launcher: str = "bot.privacy.launch"  # and the one that runs `rasa_sdk`
+    rasa_launcher: str = "bot.privacy.launch"  # the module that runs `rasa` (bench.profile to profile it)
     extra_env: dict[str, str] = field(default_factory=dict)
     log_to_files: bool = True
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -420,9 +419,7 @@ class Deployment:
             [nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
         )
         for i, port in enumerate(self.layout.action_ports):
-            command = action_server_command(port)
-            command[command.index("bot.privacy.launch")] = self.actions_launcher
-            self._spawn(f"actions-{i + 1}", command)
+            self._spawn(f"actions-{i + 1}", action_server_command(port))
         for i in range(len(self.layout.rasa_ports)):
             self.start_rasa(i)
 

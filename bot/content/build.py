@@ -38,12 +38,16 @@ def _dump(data: dict) -> str:
     return HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
+def topic_payload(topic_id: str) -> str:
+    """A button payload that shows a topic, written for a Rasa response: Rasa fills `{name}` placeholders in
+    responses (buttons too), so the payload's braces are doubled and Rasa gives back `/show_topic{"topic_id":..}`.
+    Single braces would work but make Rasa log an error with a traceback for every answer."""
+    return '/show_topic{{"topic_id":"' + topic_id + '"}}'
+
+
 def related_buttons(topic_id: str, content: Content) -> list[dict[str, str]]:
     topic = content.topic(topic_id)
-    return [
-        {"title": content.topic(r).title, "payload": f'/show_topic{{"topic_id":"{r}"}}'}
-        for r in topic.related[:3]
-    ]
+    return [{"title": content.topic(r).title, "payload": topic_payload(r)} for r in topic.related[:3]]
 
 
 def nlu_document(content: Content) -> str:

@@ -19,6 +19,29 @@ def test_a_topic_question_gets_an_answer_with_its_source(servers):
     assert "Source:" in reply and "https://" in reply
 
 
+def test_related_topic_buttons_come_back_as_working_payloads(servers):
+    import json
+    import re
+    import time
+
+    from bot.content import loader
+
+    chat, _ = servers
+    sender = "e2e-related"
+    messages = chat.send(sender, "what is predictive analytics")
+    payloads = [b["payload"] for m in messages for b in m.get("buttons", [])]
+    assert payloads, "a topic answer offers related topics"
+    topic_ids = set(loader.content().topic_ids)
+    for payload in payloads:
+        found = re.fullmatch(r"/show_topic(\{.*\})", payload)
+        assert found, payload  # exactly Rasa's intent-with-entities syntax, braces not doubled
+        assert json.loads(found.group(1))["topic_id"] in topic_ids
+    assert "Source:" in chat.text(sender, payloads[0])  # pressing one shows that topic
+    time.sleep(0.5)  # let the servers flush their logs
+    logs = "\n".join(p.read_text(errors="replace") for p in chat.folder.glob("*.log"))
+    assert "interpolator" not in logs  # Rasa did not mistake the payload for a slot placeholder
+
+
 def test_identity_check_then_status_report_for_demo_1001(servers):
     chat, _ = servers
     sender = "e2e-status"

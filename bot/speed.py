@@ -1,0 +1,203 @@
+"""Fixes for costs the profile found in Rasa 3.6 and rasa-sdk 3.6, applied by `python -m bot.privacy.launch`.
+
+Each fix replaces one Rasa function with one that gives the same result faster; none changes what the assistant
+says or does. Measured with `python -m bench.profile` and `make bench` (figures in docs/scale-out.md, "Speed").
+
+In the Rasa server (`rasa run`):
+- action_validation: Rasa checks every action-server reply with `jsonschema.validate()`, which first checks the
+  schema itself against the JSON Schema meta-schema, on every call (52% of the server's time before), then
+  tries each event against all ~25 event shapes. Build the check once; try each event's own shape only.
+- domain_is_empty: for every message Rasa compares the whole domain, turned into a dict, with an empty one
+  built from scratch. The domain does not change while the server runs: remember the answer.
+- event_types: `Event.resolve_by_type` walks every Event subclass for every event it reads. Remember them.
+- action_connections: Rasa opens a new HTTP session, so a new connection, for every action call. Keep one
+  session per event loop and reuse its connections.
+
+In the action server (`rasa_sdk`):
+- actions_without_tensorflow: spaCy (used for log redaction) imports thinc, which imports TensorFlow whenever it
+  is installed: 3 s and ~400 MB in a process that never uses it. Hide TensorFlow before spaCy is imported.
+
+PDA_RASA_FIXES=none turns them all off (to measure Rasa as it comes, or to rule them out after an upgrade);
+a comma-separated list applies only those. The default is all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def _reply_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """A check of an action-server reply that accepts and rejects exactly what `jsonschema.validate(reply,
+    schema)` does, faster. Rasa's schema says each event must match exactly one of ~25 event shapes (`oneOf`),
+    told apart by the constant in `event`; jsonschema tries every shape for every event. This checks each event
+    against its own shape only (no other shape can match it: their constants differ), and asks the full
+    schema whenever that check fails, so that the error, if any, is Rasa's own."""
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+
+    cls = validator_for(schema)
+    cls.check_schema(schema)  # once, not on every reply
+    full = cls(schema)
+    items = schema["properties"]["events"]["items"]
+    shapes = items.get("oneOf", [])
+    base = {k: v for k, v in items.items() if k != "oneOf"}
+    by_type = {}
+    for shape in shapes:
+        constant = shape.get("properties", {}).get("event", {}).get("const")
+        if isinstance(constant, str):
+            by_type[constant] = cls({"allOf": [base, shape]})
+    if len(by_type) != len(shapes):  # not the schema this was written for: use the full check only
+        return full.validate
+    outer = cls({**schema, "properties": {**schema["properties"], "events": {"type": "array"}}})
+
+    def validate(reply: dict[str, Any]) -> None:
+        try:
+            outer.validate(reply)
+            for event in reply.get("events") or []:
+                shape = by_type.get(event.get("event")) if isinstance(event, dict) else None
+                if shape is None:
+                    raise ValidationError("no such event")
+                shape.validate(event)
+        except ValidationError:
+            full.validate(reply)  # raises Rasa's own error (and would accept what the full schema accepts)
+
+    return validate
+
+
+def action_validation() -> None:
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    cache: dict[str, Any] = {}
+
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        validate = cache.get("validate")
+        if validate is None:
+            validate = cache["validate"] = _reply_validator(self.action_response_format_spec())
+        try:
+            validate(result)
+            return True
+        except ValidationError as e:  # the same message Rasa gives
+            e.message += (
+                ". Failed to validate Action server response from API, make sure your response from the "
+                "Action endpoint is valid. For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise e
+
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def domain_is_empty() -> None:
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.is_empty
+
+    def is_empty(self: Domain) -> bool:
+        known = self.__dict__.get("_pda_is_empty")
+        if known is None:
+            known = self.__dict__["_pda_is_empty"] = original(self)
+        return known
+
+    Domain.is_empty = is_empty  # type: ignore[method-assign]
+
+
+def event_types() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    known: dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        found = known.get(type_name)
+        if found is None:
+            found = original(type_name, default)
+            if found is not None and found is not default:
+                known[type_name] = found
+        return found
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
+class _Borrowed:
+    """`async with` on a shared session: hands it out and leaves it open for the next call."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> bool:
+        return False
+
+
+def action_connections() -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    original = EndpointConfig.session
+    sessions: dict[tuple, Any] = {}
+
+    def session(self: EndpointConfig) -> Any:
+        key = (
+            id(asyncio.get_running_loop()),
+            tuple(sorted((self.headers or {}).items())),
+            tuple(sorted((self.basic_auth or {}).items())),
+        )
+        shared = sessions.get(key)
+        if shared is None or shared.closed:
+            shared = sessions[key] = original(self)
+        return _Borrowed(shared)
+
+    EndpointConfig.session = session  # type: ignore[method-assign]
+
+
+def actions_without_tensorflow() -> None:
+    if "spacy" in sys.modules or "tensorflow" in sys.modules:
+        raise RuntimeError("too late to hide TensorFlow: spaCy or TensorFlow is already imported")
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]  # `import tensorflow` now raises ImportError
+
+
+FIXES: dict[str, Callable[[], None]] = {
+    "action_validation": action_validation,
+    "event_types": event_types,
+    "domain_is_empty": domain_is_empty,
+    "action_connections": action_connections,
+    "actions_without_tensorflow": actions_without_tensorflow,
+}
+# the module (as run by bot.privacy.launch) each fix belongs in
+WHERE = {
+    "action_validation": "rasa",
+    "event_types": "rasa",
+    "domain_is_empty": "rasa",
+    "action_connections": "rasa",
+    "actions_without_tensorflow": "rasa_sdk",
+}
+
+
+def wanted(value: str | None) -> list[str]:
+    """The fixes named by PDA_RASA_FIXES: unset, empty or `all` for all, `none` for none, or a list."""
+    value = (value or "all").strip()
+    if value == "all":
+        return list(FIXES)
+    if value == "none":
+        return []
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FIXES]
+    if unknown:
+        raise SystemExit(f"PDA_RASA_FIXES: unknown fix(es) {', '.join(unknown)}; known: {', '.join(FIXES)}")
+    return names
+
+
+def apply(module: str, value: str | None = None) -> list[str]:
+    """Apply the wanted fixes that belong in a process running `module`; returns their names."""
+    names = wanted(os.environ.get("PDA_RASA_FIXES") if value is None else value)
+    applied = [name for name in names if WHERE[name] == module]
+    for name in applied:
+        FIXES[name]()
+    return applied

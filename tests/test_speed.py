@@ -1,0 +1,160 @@
+"""bot/speed.py: each fix gives the same results as the Rasa code it replaces."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+from jsonschema import ValidationError
+
+from bot import speed
+from bot.content.loader import REPO_ROOT
+
+
+def test_wanted_names_all_none_and_lists():
+    assert speed.wanted(None) == list(speed.FIXES)
+    assert speed.wanted("all") == list(speed.FIXES)
+    assert speed.wanted("none") == []
+    assert speed.wanted("event_types, action_validation") == ["event_types", "action_validation"]
+    with pytest.raises(SystemExit, match="unknown fix"):
+        speed.wanted("event_types,make_it_fast")
+
+
+def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
+    called = []
+    monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
+    assert speed.apply("rasa", "all") == ["action_validation", "event_types", "domain_is_empty", "action_connections"]
+    assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
+    assert speed.apply("bot.channels.webserver", "all") == []
+    assert speed.apply("rasa", "none") == []
+    assert called == [
+        "action_validation", "event_types", "domain_is_empty", "action_connections", "actions_without_tensorflow"
+    ]
+
+
+@pytest.fixture
+def patched(monkeypatch):
+    """Apply a Rasa-server fix for one test and undo it afterwards."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
+
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    return lambda name: speed.FIXES[name]()
+
+
+def _remote_action():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    return RemoteAction("action_x", EndpointConfig("http://127.0.0.1:9/webhook"))
+
+
+VALID = [
+    {"events": [{"event": "slot", "name": "verified", "value": True}], "responses": [{"text": "hi"}]},
+    {"events": [], "responses": []},
+    {},
+    {
+        "events": [
+            {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+            {"event": "active_loop", "name": None, "timestamp": None},
+            {"event": "followup", "name": "action_listen"},
+        ]
+    },
+]
+INVALID = [
+    {"events": "not a list"},
+    {"responses": ["not an object"]},
+    {"events": [{"name": "x"}]},
+    {"events": [{"event": "slot", "name": "verified"}]},  # a slot event needs a value
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"event": 5}]},
+    {"events": ["slot"]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}, {"event": "user", "text": 5}]},  # the second is bad
+    {"events": [{"event": "slot", "name": "a", "value": 1, "timestamp": "yesterday"}]},
+]
+
+
+def test_action_validation_accepts_and_rejects_as_rasa_does(patched):
+    action = _remote_action()
+    rasa_verdicts = []
+    for reply in [*VALID, *INVALID]:
+        try:
+            rasa_verdicts.append(action._validate_action_result(reply))
+        except ValidationError:
+            rasa_verdicts.append(False)
+    patched("action_validation")
+    for reply, verdict in zip([*VALID, *INVALID], rasa_verdicts, strict=True):
+        if verdict:
+            assert action._validate_action_result(reply) is True
+        else:
+            with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+                action._validate_action_result(reply)
+    assert rasa_verdicts == [True] * len(VALID) + [False] * len(INVALID)  # the cases are what they say
+
+
+def test_domain_is_empty_gives_rasas_answer(patched, monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    monkeypatch.setattr(Domain, "is_empty", Domain.is_empty)
+    ours, empty = Domain.load(str(REPO_ROOT / "domain.yml")), Domain.empty()
+    before = (ours.is_empty(), empty.is_empty())
+    patched("domain_is_empty")
+    assert (ours.is_empty(), empty.is_empty()) == (ours.is_empty(), empty.is_empty()) == before == (False, True)
+
+
+def test_event_types_resolve_to_the_same_classes(patched):
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    names = sorted({cls.type_name for cls in all_subclasses(Event) if getattr(cls, "type_name", None)})
+    before = {name: Event.resolve_by_type(name) for name in names}
+    patched("event_types")
+    for _ in range(2):  # the first call fills the memory, the second reads it
+        assert {name: Event.resolve_by_type(name) for name in names} == before
+    assert Event.resolve_by_type("no_such_event", default=dict) is dict
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_action_connections_reuse_one_session_and_replace_a_closed_one(patched):
+    from rasa.utils.endpoints import EndpointConfig
+
+    patched("action_connections")
+    endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+
+    async def run():
+        async with endpoint.session() as first:
+            pass
+        assert not first.closed  # left open for the next call
+        async with endpoint.copy().session() as second:
+            assert second is first
+        other_headers = EndpointConfig("http://127.0.0.1:9/webhook", headers={"X-A": "1"})
+        async with other_headers.session() as other:
+            assert other is not first  # different headers: a session of its own
+        await other.close()
+        await first.close()
+        async with endpoint.session() as third:
+            assert third is not first and not third.closed
+        await third.close()
+
+    asyncio.run(run())
+
+
+def test_action_server_runs_without_tensorflow():
+    code = (
+        "import sys; from bot import speed; speed.apply('rasa_sdk', 'all');"
+        "import spacy, actions.actions; spacy.blank('en')('ok');"
+        "print('tensorflow' in sys.modules and sys.modules['tensorflow'] is not None)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "False"
+    with pytest.raises(RuntimeError, match="too late"):
+        speed.actions_without_tensorflow()  # this test process has spaCy already
