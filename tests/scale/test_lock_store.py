@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from bot.scaled import AtomicRedisLockStore, Redis, redis_problem
+from bot.lock_store import AtomicRedisLockStore
+from bot.scaled import Redis, redis_problem
 
 REDIS_DB = 12
 
@@ -109,7 +110,7 @@ def test_reads_the_rasa_endpoint_config_keys():
 
     config = EndpointConfig.from_dict(
         {
-            "type": "bot.scaled.AtomicRedisLockStore",
+            "type": "bot.lock_store.AtomicRedisLockStore",
             "url": "127.0.0.1",
             "port": "6379",
             "db": "12",

@@ -96,7 +96,7 @@ def test_rasa_reads_the_scaled_endpoints(monkeypatch):
     assert store["url"] == "127.0.0.1" and store["username"] == "pda" and str(store["port"]) == "5432"
     assert store["query"] == {"options": "-csearch_path=pda_x"}  # the schema, filled in
     lock = read_endpoint_config(str(ENDPOINTS_TEMPLATE), "lock_store")
-    assert lock.type == "bot.scaled.AtomicRedisLockStore" and lock.url == "127.0.0.1"
+    assert lock.type == "bot.lock_store.AtomicRedisLockStore" and lock.url == "127.0.0.1"
     assert str(lock.kwargs["db"]) == "11" and lock.kwargs["key_prefix"].isalnum()
     action = read_endpoint_config(str(ENDPOINTS_TEMPLATE), "action_endpoint")
     assert action.url == "http://127.0.0.1:5055/webhook"  # through nginx
