@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -95,14 +95,13 @@ class ActionStartTask(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         asked = INTENT_TASKS.get(intent) if tracker.latest_action_name == "action_listen" else None
         task = asked or tracker.get_slot("pending_task")
+        if tracker.get_slot("identity_locked") and not tracker.get_slot("verified"):
+            return self._paused(dispatcher, tracker, task)
         if not task:
             dispatcher.utter_message(response="utter_help")
             return []
         events = [SlotSet("pending_task", task)]
         if not tracker.get_slot("verified"):
-            if tracker.get_slot("identity_locked"):
-                dispatcher.utter_message(text=say.identity_locked(content()))
-                return events
             # identity_form runs next (rule); then this action again
             dispatcher.utter_message(response="utter_identity_intro")
             return [*events, SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
@@ -112,6 +111,30 @@ class ActionStartTask(Action):
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("pending_task", None)]
         return [*events, *_reset_task_slots()]  # the task's form starts next (rule, by pending_task)
+
+    @staticmethod
+    def _paused(dispatcher: CollectingDispatcher, tracker: Tracker, task: str | None) -> list[EventType]:
+        """Identity checks were paused after too many tries: say so, or start again once the pause is over."""
+        just_paused = tracker.latest_action_name != "action_listen"  # the identity form has just ended
+        if not just_paused:
+            with session_scope() as session:
+                just_paused = service.conversation_locked_until(session, tracker.sender_id) is not None
+        if just_paused:
+            dispatcher.utter_message(text=say.identity_locked(content()))
+            return [SlotSet("pending_task", task)] if task else []
+        if not task:
+            dispatcher.utter_message(response="utter_help")
+            return [SlotSet("identity_locked", False)]
+        # The pause is over: check again. (The rules for a paused conversation end here, so the identity form
+        # is started directly.)
+        dispatcher.utter_message(response="utter_identity_intro")
+        return [
+            SlotSet("pending_task", task),
+            SlotSet("identity_locked", False),
+            SlotSet("identity_reference", None),
+            SlotSet("identity_dob", None),
+            FollowupAction("identity_form"),
+        ]
 
     def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         with session_scope() as session:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions as a
 from bot.privacy.sealing import is_sealed, seal, unseal
@@ -105,11 +106,37 @@ def test_a_misread_answer_inside_the_form_does_not_switch_the_task(tracker_facto
     assert SlotSet("pending_task", "access") in events
 
 
-def test_start_task_when_locked_says_how_to_get_help(tracker_factory, dispatcher):
-    events = a.ActionStartTask().run(dispatcher, tracker_factory({"identity_locked": True}, intent="request_data"), {})
+def test_start_task_when_locked_says_how_to_get_help(records_db, tracker_factory, dispatcher):
+    for _ in range(5):
+        _verify(tracker_factory, CollectingDispatcher(), dob="1/1/2018", sender="c-paused")
+    tracker = tracker_factory({"identity_locked": True}, intent="request_data", sender="c-paused")
+    events = a.ActionStartTask().run(dispatcher, tracker, {})
     assert events == [SlotSet("pending_task", "access")]
     assert len(dispatcher.messages) == 1 and "30 minutes" in dispatcher.messages[0]["text"]
     assert "0300" in dispatcher.messages[0]["text"]  # how to get help instead
+
+
+def test_right_after_the_fifth_failure_the_pause_is_explained(tracker_factory, dispatcher):
+    tracker = tracker_factory({"identity_locked": True, "pending_task": None}, intent="inform")
+    tracker.latest_action_name = "identity_form"  # the form has just ended on the fifth failure
+    assert a.ActionStartTask().run(dispatcher, tracker, {}) == []
+    assert len(dispatcher.messages) == 1 and "30 minutes" in dispatcher.messages[0]["text"]
+
+
+def test_after_the_pause_the_identity_check_starts_again(records_db, tracker_factory, dispatcher):
+    import datetime as dt
+
+    for _ in range(5):
+        _verify(tracker_factory, CollectingDispatcher(), dob="1/1/2018", sender="c-was-paused")
+    with session_scope() as session:
+        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=31)
+        assert service.conversation_locked_until(session, "c-was-paused") is not None
+        assert service.conversation_locked_until(session, "c-was-paused", now=later) is None
+    tracker = tracker_factory({"identity_locked": True}, intent="request_data", sender="c-never-locked")
+    events = a.ActionStartTask().run(dispatcher, tracker, {})
+    assert SlotSet("identity_locked", False) in events and SlotSet("pending_task", "access") in events
+    assert events[-1] == FollowupAction("identity_form")
+    assert dispatcher.messages[0]["response"] == "utter_identity_intro"
 
 
 def test_identity_form_asks_nothing_while_locked(tracker_factory, dispatcher):

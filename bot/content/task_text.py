@@ -48,10 +48,8 @@ def child_protection_line(content: Content) -> str:
 
 
 def identity_failed() -> str:
-    return (
-        "Sorry, those details do not match what we hold. Please check the letter and try again. "
-        "What is your family reference?"
-    )
+    # the form asks for the family reference again straight after this
+    return "Sorry, those details do not match what we hold. Please check the letter and try again."
 
 
 def identity_locked(content: Content) -> str:

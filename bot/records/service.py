@@ -323,6 +323,13 @@ def _locked_until(session: Session, keys: list[str], now: dt.datetime) -> dt.dat
     return until
 
 
+def conversation_locked_until(
+    session: Session, conversation_id: str, now: dt.datetime | None = None
+) -> dt.datetime | None:
+    """When identity checks in this conversation open again after too many failures; None if they are open."""
+    return _locked_until(session, [f"conv:{_conversation(conversation_id)}"], _now(now))
+
+
 def verify_identity(
     session: Session,
     *,

@@ -195,3 +195,32 @@ def test_opt_out_end_to_end_and_staff_export_lists_it(servers):
     assert rows[reference]["family_reference"] == "DEMO-1002"
     assert set(rows[reference]) >= {"reference", "type", "purpose", "status", "created_at", "due_at",
                                     "family_reference"}
+
+
+def test_checks_paused_after_five_tries_open_again_after_the_pause(servers):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.records.db import session_scope
+    from bot.records.models import IdentityAttempt
+
+    chat, _ = servers
+    sender = "e2e-paused"
+    chat.text(sender, "see my data")
+    for _ in range(5):  # a reference no test uses, so that no other test meets its pause
+        chat.text(sender, "DEMO-7778")
+        reply = chat.text(sender, "1/1/2018")
+    assert reply.count("family reference?") == 1  # told once, asked once
+    chat.text(sender, "DEMO-1002")
+    assert "30 minutes" in chat.text(sender, "21/11/2016")  # paused: even the right details
+    assert "30 minutes" in chat.text(sender, "see my data")  # still paused: no questions asked
+    with session_scope() as session:  # the pause ends: move this conversation's tries 31 minutes back
+        session.execute(
+            update(IdentityAttempt)
+            .where(IdentityAttempt.key == f"conv:{sender}")
+            .values(at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=31))
+        )
+    assert "family reference" in chat.text(sender, "see my data")
+    assert "date of birth" in chat.text(sender, "demo 1002")
+    assert "matches" in chat.text(sender, "21/11/2016")
