@@ -12,6 +12,8 @@ In the Rasa server (`rasa run`):
 - event_types: `Event.resolve_by_type` walks every Event subclass for every event it reads. Remember them.
 - action_connections: Rasa opens a new HTTP session, so a new connection, for every action call. Keep one
   session per event loop and reuse its connections.
+- rasa_without_jax: TensorFlow imports JAX when it is installed, for TFLite conversion only (inside a
+  try/except ImportError). Rasa never converts to TFLite: hiding JAX saves ~60 MB of the server's memory.
 
 In the action server (`rasa_sdk`):
 - actions_without_tensorflow: spaCy (used for log redaction) imports thinc, which imports TensorFlow whenever it
@@ -157,6 +159,12 @@ def action_connections() -> None:
     EndpointConfig.session = session  # type: ignore[method-assign]
 
 
+def rasa_without_jax() -> None:
+    if "tensorflow" in sys.modules or "jax" in sys.modules:
+        raise RuntimeError("too late to hide JAX: TensorFlow or JAX is already imported")
+    sys.modules["jax"] = None  # type: ignore[assignment]  # `import jax` now raises ImportError
+
+
 def actions_without_tensorflow() -> None:
     if "spacy" in sys.modules or "tensorflow" in sys.modules:
         raise RuntimeError("too late to hide TensorFlow: spaCy or TensorFlow is already imported")
@@ -168,6 +176,7 @@ FIXES: dict[str, Callable[[], None]] = {
     "event_types": event_types,
     "domain_is_empty": domain_is_empty,
     "action_connections": action_connections,
+    "rasa_without_jax": rasa_without_jax,
     "actions_without_tensorflow": actions_without_tensorflow,
 }
 # the module (as run by bot.privacy.launch) each fix belongs in
@@ -176,6 +185,7 @@ WHERE = {
     "event_types": "rasa",
     "domain_is_empty": "rasa",
     "action_connections": "rasa",
+    "rasa_without_jax": "rasa",
     "actions_without_tensorflow": "rasa_sdk",
 }
 

@@ -26,12 +26,15 @@ def test_wanted_names_all_none_and_lists():
 def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     called = []
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
-    assert speed.apply("rasa", "all") == ["action_validation", "event_types", "domain_is_empty", "action_connections"]
+    assert speed.apply("rasa", "all") == [
+        "action_validation", "event_types", "domain_is_empty", "action_connections", "rasa_without_jax"
+    ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
-        "action_validation", "event_types", "domain_is_empty", "action_connections", "actions_without_tensorflow"
+        "action_validation", "event_types", "domain_is_empty", "action_connections", "rasa_without_jax",
+        "actions_without_tensorflow",
     ]
 
 
@@ -158,3 +161,20 @@ def test_action_server_runs_without_tensorflow():
     assert out.stdout.strip() == "False"
     with pytest.raises(RuntimeError, match="too late"):
         speed.actions_without_tensorflow()  # this test process has spaCy already
+
+
+def test_rasa_runs_tensorflow_without_jax():
+    code = (
+        "import sys; from bot import speed; speed.apply('rasa', 'rasa_without_jax');"
+        "import tensorflow as tf, tensorflow.lite.python.util, rasa.core.agent;"
+        "assert int(tf.constant(2) + 1) == 3;"
+        "print(sorted(m for m in ('jax', 'jaxlib') if sys.modules.get(m) is not None))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    import tensorflow  # noqa: F401
+
+    with pytest.raises(RuntimeError, match="too late"):
+        speed.rasa_without_jax()  # this test process has TensorFlow already
