@@ -171,12 +171,12 @@ def actions_without_tensorflow() -> None:
     sys.modules["tensorflow"] = None  # type: ignore[assignment]  # `import tensorflow` now raises ImportError
 
 
-FIXES: dict[str, Callable[[], None]] = {
+FIXES: dict[str, Callable[[], None]] = {  # applied in this order
+    "rasa_without_jax": rasa_without_jax,  # first: the others import Rasa, which imports TensorFlow
     "action_validation": action_validation,
     "event_types": event_types,
     "domain_is_empty": domain_is_empty,
     "action_connections": action_connections,
-    "rasa_without_jax": rasa_without_jax,
     "actions_without_tensorflow": actions_without_tensorflow,
 }
 # the module (as run by bot.privacy.launch) each fix belongs in
@@ -207,7 +207,7 @@ def wanted(value: str | None) -> list[str]:
 def apply(module: str, value: str | None = None) -> list[str]:
     """Apply the wanted fixes that belong in a process running `module`; returns their names."""
     names = wanted(os.environ.get("PDA_RASA_FIXES") if value is None else value)
-    applied = [name for name in names if WHERE[name] == module]
+    applied = [name for name in FIXES if name in names and WHERE[name] == module]  # in FIXES order
     for name in applied:
         FIXES[name]()
     return applied

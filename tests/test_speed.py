@@ -16,6 +16,7 @@ from bot.content.loader import REPO_ROOT
 
 def test_wanted_names_all_none_and_lists():
     assert speed.wanted(None) == list(speed.FIXES)
+    assert speed.wanted("event_types,rasa_without_jax") == ["event_types", "rasa_without_jax"]
     assert speed.wanted("all") == list(speed.FIXES)
     assert speed.wanted("none") == []
     assert speed.wanted("event_types, action_validation") == ["event_types", "action_validation"]
@@ -27,13 +28,13 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     called = []
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
-        "action_validation", "event_types", "domain_is_empty", "action_connections", "rasa_without_jax"
+        "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections"
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
-        "action_validation", "event_types", "domain_is_empty", "action_connections", "rasa_without_jax",
+        "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
         "actions_without_tensorflow",
     ]
 
@@ -165,7 +166,7 @@ def test_action_server_runs_without_tensorflow():
 
 def test_rasa_runs_tensorflow_without_jax():
     code = (
-        "import sys; from bot import speed; speed.apply('rasa', 'rasa_without_jax');"
+        "import sys; from bot import speed; speed.apply('rasa', 'event_types,rasa_without_jax,action_validation');"
         "import tensorflow as tf, tensorflow.lite.python.util, rasa.core.agent;"
         "assert int(tf.constant(2) + 1) == 3;"
         "print(sorted(m for m in ('jax', 'jaxlib') if sys.modules.get(m) is not None))"
