@@ -1,7 +1,7 @@
 """`python -m bench` (make bench): our assistant against the stock `rasa init` bot, at 1-40 concurrent users.
 
 The servers start one after the other (each timed to ready on its own), on free loopback ports, and stay up:
-ours, the stock bot, and the scaled deployment when asked (with --also-without, ours without the speed-ups
+ours, the stock bot, and the scaled deployment when asked (with --also-without-fixes, ours without bot/speed.py
 too). After a short warm-up (not counted), each concurrency level runs on each server in turn while the others
 sit idle, so the figures compared are measured minutes apart, and before each level the bench waits for the
 rest of the machine to be quiet. Memory is sampled throughout and the CPU time of every process noted per
