@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -81,6 +82,13 @@ def rasa_server_command(port: int, endpoints: Path, credentials: Path | None = N
         "--endpoints", str(endpoints),
         "--cors", f"http://{HOST}:*", "--cors", "http://localhost:*",
     ]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for servers started by tests and the bench)."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
 
 
 def wait_until_up(url: str, processes: list[subprocess.Popen], timeout_s: float = START_TIMEOUT_S) -> bool:

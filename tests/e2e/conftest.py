@@ -7,11 +7,8 @@ test secrets and pointed at fake Twilio and Graph API servers on loopback, so ev
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import socket
 import threading
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +18,9 @@ import yaml
 from aiohttp import web
 
 from bot.content.loader import REPO_ROOT
+from bot.server import free_port
 from tests.channels.channel_fakes import FakeGraph, FakeTwilio
+from tests.rest_client import RestChat
 
 TWILIO_SID = "AC" + "0" * 31 + "9"
 TWILIO_TOKEN = "e2e-twilio-auth-token"
@@ -30,27 +29,13 @@ WHATSAPP_VERIFY = "e2e-verify-token"
 PHONE_NUMBER_ID = "1065403522"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Chat(RestChat):
+    """The REST channel of the e2e servers, and the folder with their logs and conversation store."""
 
-
-class Chat:
     def __init__(self, rasa_port: int, folder: Path) -> None:
         self.folder = folder  # trackers.db and the servers' logs
         self.base = f"http://127.0.0.1:{rasa_port}"
-        self.url = f"{self.base}/webhooks/rest/webhook"
-
-    def send(self, sender: str, message: str, timeout: float = 60) -> list[dict]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
-            assert response.status == 200
-            return json.loads(response.read())
-
-    def text(self, sender: str, message: str) -> str:
-        return "\n".join(m.get("text", "") for m in self.send(sender, message))
+        super().__init__(f"{self.base}/webhooks/rest/webhook", timeout=60)
 
 
 @dataclass

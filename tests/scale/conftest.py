@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,16 +27,12 @@ from bot.scaled import (
     prepare_database,
     redis_problem,
 )
+from bot.server import free_port
+from tests.rest_client import RestChat
 
 REDIS_TEST_DB = 12
 LOCK_LIFETIME_S = 10  # how long a lock left by a killed instance holds its conversation
 FAMILIES = [(f"SCALE-{n:04d}", f"2015-0{1 + n % 9}-1{n % 10}") for n in range(1, 13)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def missing_services() -> str | None:
@@ -53,21 +47,7 @@ def missing_services() -> str | None:
     return None
 
 
-class Chat:
-    """Sends REST messages to one URL (one Rasa instance, or nginx)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def send(self, sender: str, message: str, timeout: float = 90) -> list[dict]:
-        body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
-            assert response.status == 200
-            return json.loads(response.read())
-
-    def text(self, sender: str, message: str, timeout: float = 90) -> str:
-        return "\n".join(m.get("text", "") for m in self.send(sender, message, timeout))
+Chat = RestChat  # one Rasa instance, or nginx in front of them
 
 
 class Scaled:

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from bot.channels.webserver import (
     socket_origins,
 )
 from bot.content.loader import REPO_ROOT
+from bot.server import free_port
 
 RASA = "http://127.0.0.1:5005"
 
@@ -199,12 +199,6 @@ def test_bad_exit_urls_are_refused(bad: str) -> None:
 )
 def test_good_exit_urls_are_kept(good: str) -> None:
     assert check_exit_url(good) == good
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_command_line_serves_on_loopback_and_stops_cleanly_on_ctrl_c(reference_dir: Path) -> None:
