@@ -103,8 +103,7 @@ class ActionStartTask(Action):
         events = [SlotSet("pending_task", task)]
         if not tracker.get_slot("verified"):
             # identity_form runs next (rule); then this action again
-            dispatcher.utter_message(response="utter_identity_intro")
-            return [*events, SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
+            return [*events, *self._start_identity_check(dispatcher)]
         if task == "status":
             return self._status(dispatcher, tracker)  # keeps pending_task "status": a rule then waits
         if task not in TASK_FORMS:
@@ -127,14 +126,18 @@ class ActionStartTask(Action):
             return [SlotSet("identity_locked", False)]
         # The pause is over: check again. (The rules for a paused conversation end here, so the identity form
         # is started directly.)
-        dispatcher.utter_message(response="utter_identity_intro")
         return [
             SlotSet("pending_task", task),
             SlotSet("identity_locked", False),
-            SlotSet("identity_reference", None),
-            SlotSet("identity_dob", None),
+            *ActionStartTask._start_identity_check(dispatcher),
             FollowupAction("identity_form"),
         ]
+
+    @staticmethod
+    def _start_identity_check(dispatcher: CollectingDispatcher) -> list[EventType]:
+        """Tell the parent why we ask, and empty the answers of any earlier check (identity_form asks next)."""
+        dispatcher.utter_message(response="utter_identity_intro")
+        return [SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
 
     def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         with session_scope() as session:

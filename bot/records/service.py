@@ -327,7 +327,12 @@ def conversation_locked_until(
     session: Session, conversation_id: str, now: dt.datetime | None = None
 ) -> dt.datetime | None:
     """When identity checks in this conversation open again after too many failures; None if they are open."""
-    return _locked_until(session, [f"conv:{_conversation(conversation_id)}"], _now(now))
+    return _locked_until(session, [_conversation_key(_conversation(conversation_id))], _now(now))
+
+
+def _conversation_key(conversation: str) -> str:
+    """The key identity attempts are counted under for a conversation (as stored by _conversation)."""
+    return f"conv:{conversation}"
 
 
 def verify_identity(
@@ -351,7 +356,7 @@ def verify_identity(
     actor = f"conversation:{conversation}"
     reference = normalise_reference(reference_text)
     dob = parse_dob(dob_text, today=now.astimezone(UK).date())
-    keys = [f"conv:{conversation}"] + ([f"ref:{reference}"] if reference else [])
+    keys = [_conversation_key(conversation)] + ([f"ref:{reference}"] if reference else [])
 
     # One query, whether or not the reference exists.
     rows = session.execute(
