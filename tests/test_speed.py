@@ -28,14 +28,15 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     called = []
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
-        "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections"
+        "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
+        "oldest_message_first",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "actions_without_tensorflow",
+        "oldest_message_first", "actions_without_tensorflow",
     ]
 
 
@@ -43,10 +44,13 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
 def patched(monkeypatch):
     """Apply a Rasa-server fix for one test and undo it afterwards."""
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(MessageProcessor, "handle_message", MessageProcessor.handle_message)
+    monkeypatch.setattr(MessageProcessor, "_send_bot_messages", MessageProcessor._send_bot_messages)
     monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     return lambda name: speed.FIXES[name]()
@@ -146,6 +150,69 @@ def test_action_connections_reuse_one_session_and_replace_a_closed_one(patched):
         async with endpoint.session() as third:
             assert third is not first and not third.closed
         await third.close()
+
+    asyncio.run(run())
+
+
+def test_oldest_message_first_orders_rasas_messages_and_lets_others_in_during_a_slow_send(patched, monkeypatch):
+    """The fix around Rasa's own MessageProcessor: oldest first, a crisis message before all that wait, and a
+    message sending to an outside channel gives up its place while it waits for it."""
+    from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot import oldest_first
+
+    monkeypatch.setattr(oldest_first, "GATE", oldest_first.OldestFirst(capacity=1))
+    log: list[str] = []
+    release = {"opt me out": asyncio.Event(), "send": asyncio.Event()}
+
+    class SlowChannel(OutputChannel):  # like Twilio: sending waits for an outside service
+        async def send_text_message(self, recipient_id, text, **kwargs):
+            log.append(f"sending {text}")
+            await release["send"].wait()
+
+    async def handle_message(self, message):  # stands in for Rasa's work on a message
+        log.append(f"start {message.text}")
+        if message.text in release:
+            await release[message.text].wait()
+        if isinstance(message.output_channel, SlowChannel):
+            tracker = DialogueStateTracker("sms-user", slots=[])
+            await MessageProcessor._send_bot_messages([BotUttered("reply")], tracker, message.output_channel)
+        log.append(f"end {message.text}")
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", handle_message)
+    patched("oldest_message_first")
+    processor = object.__new__(MessageProcessor)
+
+    async def run():
+        def send(text, channel=None):
+            message = UserMessage(text, channel or CollectingOutputChannel())
+            return asyncio.create_task(processor.handle_message(message))
+
+        first = send("opt me out")
+        await asyncio.sleep(0.01)
+        waiting = [send("what is data linking")]
+        await asyncio.sleep(0.01)
+        waiting.append(send("he's going to hurt the kids tonight"))
+        await asyncio.sleep(0.01)
+        assert log == ["start opt me out"]
+        release["opt me out"].set()
+        await asyncio.gather(first, *waiting)
+        assert log == [
+            "start opt me out", "end opt me out",
+            "start he's going to hurt the kids tonight", "end he's going to hurt the kids tonight",
+            "start what is data linking", "end what is data linking",
+        ]
+        log.clear()
+        sms = send("sms", SlowChannel())
+        await asyncio.sleep(0.01)
+        await asyncio.wait_for(send("hi"), timeout=1)  # gets in while the SMS reply is being sent
+        release["send"].set()
+        await sms
+        assert log == ["start sms", "sending reply", "start hi", "end hi", "end sms"]
+        assert oldest_first.GATE.held == 0
 
     asyncio.run(run())
 
