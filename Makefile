@@ -54,7 +54,7 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
 
 nlu-report: train
-	$(PY) -m rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
+	$(PY) -m bot.privacy.launch rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
 	$(PY) -m bot.nlu_report results/nlu
 
 clean:

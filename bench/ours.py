@@ -10,34 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench.procs import HOST
 from bench.scenarios import FAMILY_COUNT, families_csv
 from bot.content.loader import REPO_ROOT
-
-
-def training_command(out_dir: Path, config: Path) -> list[str]:
-    """The command bot.training runs, writing to out_dir instead of models/ (which others may be using)."""
-    return [
-        sys.executable,
-        "-m",
-        "rasa",
-        "train",
-        "--config",
-        str(config),
-        "--domain",
-        "domain.yml",
-        "--data",
-        "data",
-        "--out",
-        str(out_dir),
-        "--fixed-model-name",
-        "assistant",
-        "--force",
-    ]
+from bot.training import training_command
 
 
 def train_timed(out_dir: Path, config: Path, log: Path) -> tuple[Path, float]:

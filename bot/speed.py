@@ -3,7 +3,7 @@
 Each fix replaces one Rasa function with one that gives the same result faster; none changes what the assistant
 says or does. Measured with `python -m bench.profile` and `make bench` (figures in docs/scale-out.md, "Speed").
 
-In the Rasa server (`rasa run`):
+In Rasa (`rasa run`, and `rasa train` / `rasa test` when started by the launcher too):
 - action_validation: Rasa checks every action-server reply with `jsonschema.validate()`, which first checks the
   schema itself against the JSON Schema meta-schema, on every call (52% of the server's time before), then
   tries each event against all ~25 event shapes. Build the check once; try each event's own shape only.
@@ -16,6 +16,9 @@ In the Rasa server (`rasa run`):
   the action server, so turns that call it often (the identity check) took 6-8 times as long as a topic
   question under load. Let two messages in at a time, oldest first (bot/oldest_first.py): same work, the slow
   turns get quicker.
+- training_without_cache (`rasa train`, `rasa test nlu`): Rasa fingerprints every component's input and output
+  (each training example with all its features) to fill a training cache: 30% of the training's Python time.
+  `bot.training` decides itself when to train and always trains everything: train without the cache.
 - rasa_without_jax: TensorFlow imports JAX when it is installed, for TFLite conversion only (inside a
   try/except ImportError). Rasa never converts to TFLite: hiding JAX saves ~60 MB of the server's memory.
 
@@ -187,6 +190,30 @@ def oldest_message_first() -> None:
     MessageProcessor._send_bot_messages = staticmethod(gated_send_bot_messages)  # type: ignore[method-assign]
 
 
+def training_without_cache() -> None:
+    from rasa.engine.graph import GraphNodeHook
+    from rasa.engine.training import graph_trainer
+
+    class NoCache(GraphNodeHook):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def on_before_node(self, *args: Any, **kwargs: Any) -> dict:
+            return {}
+
+        def on_after_node(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    train = graph_trainer.GraphTrainer.train
+
+    def train_everything(self: Any, model_configuration: Any, importer: Any, output_filename: Any,
+                         force_retraining: bool = False, is_finetuning: bool = False) -> Any:
+        return train(self, model_configuration, importer, output_filename, True, is_finetuning)
+
+    graph_trainer.TrainingHook = NoCache  # type: ignore[misc,assignment]
+    graph_trainer.GraphTrainer.train = train_everything  # type: ignore[method-assign]
+
+
 def rasa_without_jax() -> None:
     if "tensorflow" in sys.modules or "jax" in sys.modules:
         raise RuntimeError("too late to hide JAX: TensorFlow or JAX is already imported")
@@ -206,6 +233,7 @@ FIXES: dict[str, Callable[[], None]] = {  # applied in this order
     "domain_is_empty": domain_is_empty,
     "action_connections": action_connections,
     "oldest_message_first": oldest_message_first,
+    "training_without_cache": training_without_cache,
     "actions_without_tensorflow": actions_without_tensorflow,
 }
 # the module (as run by bot.privacy.launch) each fix belongs in
@@ -215,6 +243,7 @@ WHERE = {
     "domain_is_empty": "rasa",
     "action_connections": "rasa",
     "oldest_message_first": "rasa",
+    "training_without_cache": "rasa",
     "rasa_without_jax": "rasa",
     "actions_without_tensorflow": "rasa_sdk",
 }

@@ -29,14 +29,14 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "oldest_message_first",
+        "oldest_message_first", "training_without_cache",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "oldest_message_first", "actions_without_tensorflow",
+        "oldest_message_first", "training_without_cache", "actions_without_tensorflow",
     ]
 
 
@@ -215,6 +215,21 @@ def test_oldest_message_first_orders_rasas_messages_and_lets_others_in_during_a_
         assert oldest_first.GATE.held == 0
 
     asyncio.run(run())
+
+
+def test_training_without_cache_trains_everything_and_fingerprints_nothing(monkeypatch):
+    from rasa.engine.training import graph_trainer
+
+    calls = []
+    monkeypatch.setattr(graph_trainer, "TrainingHook", graph_trainer.TrainingHook)
+    monkeypatch.setattr(graph_trainer.GraphTrainer, "train", lambda self, *args: calls.append(args) or "model")
+    speed.training_without_cache()
+    trainer = object.__new__(graph_trainer.GraphTrainer)
+    assert trainer.train("config", "importer", "out.tar.gz") == "model"
+    assert calls == [("config", "importer", "out.tar.gz", True, False)]  # forced: no fingerprint run
+    hook = graph_trainer.TrainingHook(cache=None, model_storage=None, pruned_schema=None)
+    assert hook.on_before_node("node", None, {}, {"training_data": object()}) == {}
+    assert hook.on_after_node("node", None, {}, object(), {}) is None  # nothing fingerprinted or cached
 
 
 def test_action_server_runs_without_tensorflow():
