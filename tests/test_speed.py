@@ -29,14 +29,14 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "oldest_message_first", "training_without_cache",
+        "oldest_message_first", "training_without_cache", "memory_after_load",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "oldest_message_first", "training_without_cache", "actions_without_tensorflow",
+        "oldest_message_first", "training_without_cache", "memory_after_load", "actions_without_tensorflow",
     ]
 
 
@@ -230,6 +230,19 @@ def test_training_without_cache_trains_everything_and_fingerprints_nothing(monke
     hook = graph_trainer.TrainingHook(cache=None, model_storage=None, pruned_schema=None)
     assert hook.on_before_node("node", None, {}, {"training_data": object()}) == {}
     assert hook.on_after_node("node", None, {}, object(), {}) is None  # nothing fingerprinted or cached
+
+
+def test_memory_after_load_returns_the_loaded_agent(monkeypatch):
+    from rasa.core import agent
+
+    async def load_agent(model_path=None, **kwargs):
+        return ("agent", model_path, kwargs)
+
+    monkeypatch.setattr(agent, "load_agent", load_agent)
+    speed.memory_after_load()
+    assert agent.load_agent is not load_agent
+    loaded = asyncio.run(agent.load_agent(model_path="models/x.tar.gz", endpoints=None))
+    assert loaded == ("agent", "models/x.tar.gz", {"endpoints": None})
 
 
 def test_action_server_runs_without_tensorflow():
