@@ -6,11 +6,14 @@ has to do, including every new message that arrived meanwhile (their NLU runs in
 calls the action server five times (the start of the identity check) waited five times, and under load took
 several times as long as a topic question (profile: 600-800 ms against 90 ms at 20 users).
 
-`OldestFirst` lets only `capacity` messages into Rasa's processing at a time (2 by default, so that one can use
-the CPU while the other waits for the action server), and lets the oldest waiting message in next. A message
-that has started finishes before newer ones start, so every turn waits about as long as the work ahead of it,
-whatever it does. The work done is the same; the slowest turns get quicker. A message that says someone is in
-danger now (bot.nlp.safety, the same rules as the crisis intent) goes before all messages that have not started.
+`OldestFirst` lets only `capacity` messages into Rasa's processing at a time (4 by default, so that one can use
+the CPU while others wait for the action server; `PDA_MESSAGES_AT_ONCE` sets it), and lets the oldest waiting
+message in next. Measured at 20 back-to-back users (msg/s, p95): 2 -> 73.5, 332 ms; 3 -> 81.2, 311 ms;
+4 -> 84.3, 302 ms; 6 -> 88.2, 316 ms; no gate -> 69.5-76.4, 801-871 ms.
+A message that has started finishes before newer ones start, so every turn waits about as long as the work
+ahead of it, whatever it does. The work done is the same; the slowest turns get quicker. A message that says
+someone is in danger now (bot.nlp.safety, the same rules as the crisis intent) goes before all messages that
+have not started.
 
 A message gives up its place while a channel sends its replies to an outside service (Twilio, Meta), which can
 be slow, and takes the next free place after. Liveness never depends on the gate: a message that has waited
@@ -23,6 +26,7 @@ import asyncio
 import contextvars
 import heapq
 import itertools
+import os
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -31,7 +35,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-DEFAULT_CAPACITY = 2
+DEFAULT_CAPACITY = 4
 DEFAULT_MAX_WAIT_S = 2.0
 
 
@@ -151,7 +155,14 @@ class OldestFirst:
         return sum(1 for _, _, w in self._waiting if not w.done())
 
 
-GATE = OldestFirst()
+def _capacity_from_env() -> int:
+    try:
+        return max(1, int(os.environ.get("PDA_MESSAGES_AT_ONCE", DEFAULT_CAPACITY)))
+    except ValueError:
+        return DEFAULT_CAPACITY
+
+
+GATE = OldestFirst(capacity=_capacity_from_env())
 
 
 def io_free_output(output_channel: Any) -> bool:

@@ -14,7 +14,7 @@ In Rasa (`rasa run`, and `rasa train` / `rasa test` when started by the launcher
   session per event loop and reuse its connections.
 - oldest_message_first: on Rasa's one event loop a message waits behind every newer message after each call to
   the action server, so turns that call it often (the identity check) took 6-8 times as long as a topic
-  question under load. Let two messages in at a time, oldest first (bot/oldest_first.py): same work, the slow
+  question under load. Let four messages in at a time, oldest first (bot/oldest_first.py): same work, the slow
   turns get quicker.
 - memory_after_load: loading the model frees ~110 MB that glibc keeps for the process; hand it back to the
   system once the model is loaded (`malloc_trim`): 1007 -> 884 MB.

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.oldest_first import OldestFirst
+from bot.oldest_first import DEFAULT_CAPACITY, OldestFirst, _capacity_from_env
 
 
 async def _message(gate: OldestFirst, name: str, log: list[str], release: asyncio.Event, urgent: bool = False):
@@ -16,9 +16,14 @@ async def _message(gate: OldestFirst, name: str, log: list[str], release: asynci
         log.append(f"end {name}")
 
 
-def test_capacity_is_a_positive_number():
+def test_capacity_is_a_positive_number(monkeypatch):
     with pytest.raises(ValueError):
         OldestFirst(capacity=0)
+    for value, expected in (("6", 6), ("0", 1), ("-3", 1), ("lots", DEFAULT_CAPACITY), ("", DEFAULT_CAPACITY)):
+        monkeypatch.setenv("PDA_MESSAGES_AT_ONCE", value)
+        assert _capacity_from_env() == expected
+    monkeypatch.delenv("PDA_MESSAGES_AT_ONCE")
+    assert _capacity_from_env() == DEFAULT_CAPACITY
 
 
 def test_the_oldest_waiting_message_goes_next_and_an_urgent_one_before_it():
