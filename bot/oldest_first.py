@@ -61,7 +61,7 @@ class OldestFirst:
     # ---------------------------------------------------------------- places
 
     async def _acquire(self, ticket: _Ticket) -> None:
-        if self._held < self.capacity and not self.waiting:
+        if self._held < self.capacity and not self._waiting:
             self._held += 1
             ticket.holding = True
             return
@@ -152,7 +152,7 @@ class OldestFirst:
 
     @property
     def waiting(self) -> int:
-        return sum(1 for _, _, w in self._waiting if not w.done())
+        return len(self._waiting)  # only pending waiters: a place is handed over by popping, a give-up removes
 
 
 def _capacity_from_env() -> int:
