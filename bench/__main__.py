@@ -474,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     report.write_json(results, out)
     if any(run.get("levels") for run in runs.values()):
         report.plot(results, png)
-    print(f"\nWrote {out.relative_to(REPO_ROOT)} and {png.relative_to(REPO_ROOT)}.")
+    print(f"\nWrote {out} and {png}.")
     return 1 if any("error" in run for run in runs.values()) else 0
 
 

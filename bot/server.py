@@ -50,7 +50,8 @@ def runtime_endpoints(actions_port: int, overrides: dict | None = None) -> Path:
     """endpoints.yml with the action server URL for this run's port (and any overridden sections)."""
     config = yaml.safe_load((REPO_ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
     config.update(overrides or {})
-    config["action_endpoint"] = {"url": f"http://{HOST}:{actions_port}/webhook"}
+    action_endpoint = config.get("action_endpoint") or {}
+    config["action_endpoint"] = {**action_endpoint, "url": f"http://{HOST}:{actions_port}/webhook"}
     RUNTIME_DIR.mkdir(exist_ok=True)
     path = RUNTIME_DIR / f"endpoints.{actions_port}.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

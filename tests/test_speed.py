@@ -29,14 +29,16 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "oldest_message_first", "training_without_cache", "memory_after_load",
+        "sparse_features", "form_checks_once", "oldest_message_first", "training_without_cache",
+        "memory_after_load",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "oldest_message_first", "training_without_cache", "memory_after_load", "actions_without_tensorflow",
+        "sparse_features", "form_checks_once", "oldest_message_first", "training_without_cache",
+        "memory_after_load", "actions_without_tensorflow",
     ]
 
 
@@ -44,8 +46,10 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
 def patched(monkeypatch):
     """Apply a Rasa-server fix for one test and undo it afterwards."""
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.forms import FormAction
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
+    from rasa.shared.nlu.training_data.message import Message
     from rasa.utils.endpoints import EndpointConfig
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
@@ -53,6 +57,8 @@ def patched(monkeypatch):
     monkeypatch.setattr(MessageProcessor, "_send_bot_messages", MessageProcessor._send_bot_messages)
     monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    monkeypatch.setattr(FormAction, "do", FormAction.do)
+    monkeypatch.setattr(Message, "_combine_features", Message.__dict__["_combine_features"])  # a staticmethod
     return lambda name: speed.FIXES[name]()
 
 
@@ -128,6 +134,103 @@ def test_event_types_resolve_to_the_same_classes(patched):
     assert Event.resolve_by_type("no_such_event", default=dict) is dict
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("no_such_event")
+
+
+def _sparse_message(seed: int, tokens: int, widths: list[int], dtypes: list[str]):
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    rng = np.random.default_rng(seed)
+    features = []
+    for i, (width, dtype) in enumerate(zip(widths, dtypes, strict=True)):
+        for kind, rows in (("sequence", tokens), ("sentence", 1)):
+            dense = rng.random((rows, width)) * (rng.random((rows, width)) < 0.2)
+            features.append(Features(scipy.sparse.coo_matrix(dense.astype(dtype)), kind, "text", f"featurizer{i}"))
+    return Message(data={"text": "x"}, features=features)
+
+
+def test_sparse_features_are_joined_into_the_same_matrices(patched):
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.message import Message
+
+    cases = [(1, 5, [30, 7, 400, 9000], ["float64", "float64", "int64", "float64"]),
+             (2, 1, [3, 0, 12], ["float32", "float64", "float32"]),
+             (3, 40, [50], ["float64"]),
+             (4, 3, [10, 10], ["int64", "int64"])]
+    messages = [_sparse_message(*case) for case in cases]
+    before = [m.get_sparse_features("text") for m in messages]
+    patched("sparse_features")
+    after = [m.get_sparse_features("text") for m in messages]
+    for old_pair, new_pair in zip(before, after, strict=True):
+        for old, new in zip(old_pair, new_pair, strict=True):
+            assert type(new.features) is type(old.features) is scipy.sparse.coo_matrix
+            assert (new.features.shape, new.features.dtype) == (old.features.shape, old.features.dtype)
+            for part in ("row", "col", "data"):
+                assert (getattr(new.features, part) == getattr(old.features, part)).all(), part
+            assert (new.type, new.attribute, new.origin) == (old.type, old.attribute, old.origin)
+    # features that do not fit together still get Rasa's own error
+    broken = _sparse_message(5, 4, [5, 5], ["float64", "float64"])
+    broken.features[2].features = scipy.sparse.coo_matrix((3, 5))
+    with pytest.raises(ValueError, match="Cannot combine sparse features"):
+        Message._combine_features(broken.features[0::2], [])
+
+
+async def _start_form(form_name: str, check_reply: dict) -> tuple[list, list[str]]:
+    """Run a form's first step against a stand-in action server on loopback; returns the events and the
+    actions the server was asked to run."""
+    from aiohttp import web
+    from rasa.core.actions.forms import FormAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    asked: list[str] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        asked.append((await request.json())["next_action"])
+        return web.json_response(check_reply)
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        domain = Domain.load(str(REPO_ROOT / "domain.yml"))
+        tracker = DialogueStateTracker.from_events(
+            "parent",
+            [ActionExecuted("action_listen"), UserUttered("opt me out", {"name": "opt_out", "confidence": 1.0})],
+            domain.slots,
+        )
+        form = FormAction(form_name, EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        events = await form.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
+                                tracker, domain)
+    finally:
+        await runner.cleanup()
+    return events, asked
+
+
+def test_form_checks_once_gives_rasas_events_with_one_call(patched):
+    no_change = {"events": [], "responses": []}
+    fills = {"events": [{"event": "slot", "name": "identity_reference", "value": "sealed"}], "responses": []}
+    before = {reply: asyncio.run(_start_form("identity_form", body)) for reply, body in
+              (("no_change", no_change), ("fills", fills))}
+    patched("form_checks_once")
+    after = {reply: asyncio.run(_start_form("identity_form", body)) for reply, body in
+             (("no_change", no_change), ("fills", fills))}
+    assert before["no_change"][1] == ["validate_identity_form"] * 2  # Rasa asks twice when nothing changed
+    assert after["no_change"][1] == ["validate_identity_form"]
+    assert before["fills"][1] == after["fills"][1] == ["validate_identity_form"]
+    for reply in before:
+        assert after[reply][0] == before[reply][0]
+    assert any(getattr(e, "key", None) == "requested_slot" for e in after["no_change"][0])  # it asks the next
 
 
 def test_action_connections_reuse_one_session_and_replace_a_closed_one(patched):
@@ -274,3 +377,24 @@ def test_rasa_runs_tensorflow_without_jax():
 
     with pytest.raises(RuntimeError, match="too late"):
         speed.rasa_without_jax()  # this test process has TensorFlow already
+
+
+def test_the_domain_goes_only_to_the_form_checks(tmp_path, monkeypatch):
+    """endpoints.yml turns on Rasa's selective domain: action calls no longer carry every response, except to
+    the form checks (validate_*), which read the forms' slots from it."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from bot import server
+
+    monkeypatch.setattr(server, "RUNTIME_DIR", tmp_path)
+    endpoint = read_endpoint_config(str(server.runtime_endpoints(5999)), "action_endpoint")
+    assert endpoint.url == "http://127.0.0.1:5999/webhook"
+    domain = Domain.load(str(REPO_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker.from_events("parent", [], domain.slots)
+    calls = {name: RemoteAction(name, endpoint)._action_call_format(tracker, domain)
+             for name in ("action_start_task", "action_submit_task", "validate_identity_form")}
+    assert "domain" not in calls["action_start_task"] and "domain" not in calls["action_submit_task"]
+    assert "identity_form" in calls["validate_identity_form"]["domain"]["forms"]

@@ -100,6 +100,7 @@ def test_rasa_reads_the_scaled_endpoints(monkeypatch):
     assert str(lock.kwargs["db"]) == "11" and lock.kwargs["key_prefix"].isalnum()
     action = read_endpoint_config(str(ENDPOINTS_TEMPLATE), "action_endpoint")
     assert action.url == "http://127.0.0.1:5055/webhook"  # through nginx
+    assert action.kwargs.get("enable_selective_domain") is True  # the domain goes to the form checks only
 
 
 def test_rasa_refuses_to_start_when_a_variable_is_missing(monkeypatch):
