@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import TrackerStore, create_tracker_store
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -68,13 +68,17 @@ class _Redactor:
         return value
 
 
+@functools.lru_cache(maxsize=16384)  # like _redact: every save reads the whole conversation again
+def _names_in(text: str) -> frozenset[str]:
+    return frozenset(text[start:end] for start, end, label in find_pii(text) if label == "NAME")
+
+
 def introduced_names(events: list[dict[str, Any]]) -> set[str]:
     """Names introduced in these events, and those remembered (sealed) from earlier turns."""
     names: set[str] = set()
     for event in events:
         if event.get("event") == "user" and isinstance(event.get("text"), str):
-            text = event["text"]
-            names |= {text[start:end] for start, end, label in find_pii(text) if label == "NAME"}
+            names |= _names_in(event["text"])
         elif event.get("event") == "slot" and event.get("name") == NAMES_SLOT:
             remembered = unseal(event.get("value"))
             if remembered:
@@ -106,22 +110,26 @@ def redact_event(event: dict[str, Any], redactor: _Redactor | None = None) -> di
     return event
 
 
-def remember_names(tracker: DialogueStateTracker) -> set[str]:
-    """Earlier turns are stored redacted, so the names they introduced are kept sealed in a slot for later turns."""
+def redacted_events(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    """The conversation's events, serialised, with personal details replaced by tags.
+
+    Earlier turns are stored redacted, so the names they introduced are kept sealed in a slot for later turns:
+    when this turn introduces a name, the slot is set on the tracker (and its event is among those returned)."""
     raw = [e.as_dict() for e in tracker.events]
     names = introduced_names(raw)
-    known = introduced_names([e for e in raw if e.get("event") == "slot"])
-    if names - known:
-        tracker.update(SlotSet(NAMES_SLOT, seal(json.dumps(sorted(names)))))
-    return names
+    if names - introduced_names([e for e in raw if e.get("event") == "slot"]):
+        remembered = SlotSet(NAMES_SLOT, seal(json.dumps(sorted(names))))
+        tracker.update(remembered)
+        raw.append(remembered.as_dict())
+    redactor = _Redactor(names)
+    events = [redact_event(e, redactor) for e in raw]
+    history = tracker._max_event_history
+    return events[-history:] if history else events
 
 
 def redacted_copy(tracker: DialogueStateTracker, domain: Domain) -> DialogueStateTracker:
-    redactor = _Redactor(remember_names(tracker))  # may add the sealed names slot: read the events after it
-    raw = [e.as_dict() for e in tracker.events]
-    events = [redact_event(e, redactor) for e in raw]
     return DialogueStateTracker.from_dict(
-        tracker.sender_id, events, domain.slots, max_event_history=tracker._max_event_history
+        tracker.sender_id, redacted_events(tracker), domain.slots, max_event_history=tracker._max_event_history
     )
 
 
@@ -159,7 +167,13 @@ class RedactingTrackerStore(TrackerStore):
                 await schedule_purge(self, self.retention_days, self.purge_every_s)
             except RuntimeError:  # never lose a conversation turn over the schedule; `python -m bot purge` remains
                 logger.exception("Could not schedule the retention purge in this process.")
-        await self.inner.save(redacted_copy(tracker, self.domain))
+        if type(self.inner) is InMemoryTrackerStore and self.inner.event_broker is None:
+            # What the in-memory store keeps (the JSON of Rasa's Dialogue), without first rebuilding a whole
+            # tracker from the redacted events only for the store to turn it back into JSON.
+            dialogue = {"events": redacted_events(tracker), "name": tracker.sender_id}
+            self.inner.store[tracker.sender_id] = json.dumps(dialogue)
+        else:
+            await self.inner.save(redacted_copy(tracker, self.domain))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         return await self.inner.retrieve(sender_id)

@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.privacy.sealing import seal
+from bot.privacy.sealing import is_sealed, seal, unseal
 from bot.privacy.tracker_store import RedactingTrackerStore
 
 PII = {
@@ -116,3 +116,35 @@ def test_a_name_introduced_in_an_earlier_turn_is_redacted_in_later_turns(tmp_pat
     asyncio.run(store.save(later))
     rows = sqlite3.connect(db).execute("SELECT data FROM events").fetchall()
     assert rows and not any("Iolo" in r[0] for r in rows)
+
+
+def test_in_memory_store_keeps_what_rasas_own_store_keeps_of_the_redacted_tracker():
+    """The in-memory store is written directly (no tracker rebuilt from the redacted events first): what it
+    gives back is what Rasa's InMemoryTrackerStore gives back after saving the redacted copy."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    from bot.privacy.tracker_store import redacted_copy
+
+    ours, rasas = RedactingTrackerStore(DOMAIN), InMemoryTrackerStore(DOMAIN)
+    turns = [_tracker("c4").events, [UserUttered("Rhodri was off school, ring 07700 900123", {"name": "inform"}),
+                                     SlotSet("verified", False), BotUttered("Thanks")]]
+    for events in turns:
+        before = [asyncio.run(store.retrieve("c4")) for store in (ours, rasas)]
+        trackers = [b or DialogueStateTracker("c4", DOMAIN.slots) for b in before]
+        for tracker in trackers:
+            for event in events:
+                tracker.update(event)
+        asyncio.run(ours.save(trackers[0]))
+        asyncio.run(rasas.save(redacted_copy(trackers[1], DOMAIN)))
+    kept = [asyncio.run(store.retrieve("c4")) for store in (ours, rasas)]
+
+    def without_times(tracker: DialogueStateTracker) -> list[dict]:  # and sealed values opened (each seal differs)
+        return [{k: unseal(v) if k == "value" and is_sealed(v) else v for k, v in e.as_dict().items()
+                 if k != "timestamp"} for e in tracker.events]
+
+    assert without_times(kept[0]) == without_times(kept[1])
+    slots = [{k: unseal(v) if is_sealed(v) else v for k, v in t.current_slot_values().items()} for t in kept]
+    assert slots[0] == slots[1]
+    assert len(kept[0].events) == len(turns[0]) + len(turns[1]) + 1  # and the sealed names slot
+    _assert_clean(ours.inner.store["c4"])
+    assert "Rhodri" not in ours.inner.store["c4"]
