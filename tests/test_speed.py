@@ -29,7 +29,7 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "sparse_features", "form_checks_once", "oldest_message_first", "training_without_cache",
+        "sparse_features", "form_checks_once", "rule_matching", "oldest_message_first", "training_without_cache",
         "memory_after_load",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
@@ -37,7 +37,7 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "sparse_features", "form_checks_once", "oldest_message_first", "training_without_cache",
+        "sparse_features", "form_checks_once", "rule_matching", "oldest_message_first", "training_without_cache",
         "memory_after_load", "actions_without_tensorflow",
     ]
 
@@ -47,6 +47,7 @@ def patched(monkeypatch):
     """Apply a Rasa-server fix for one test and undo it afterwards."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.actions.forms import FormAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
     from rasa.shared.nlu.training_data.message import Message
@@ -58,6 +59,7 @@ def patched(monkeypatch):
     monkeypatch.setattr(Event, "resolve_by_type", Event.resolve_by_type)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(FormAction, "do", FormAction.do)
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy._get_possible_keys)
     monkeypatch.setattr(Message, "_combine_features", Message.__dict__["_combine_features"])  # a staticmethod
     return lambda name: speed.FIXES[name]()
 
@@ -175,6 +177,59 @@ def test_sparse_features_are_joined_into_the_same_matrices(patched):
     broken.features[2].features = scipy.sparse.coo_matrix((3, 5))
     with pytest.raises(ValueError, match="Cannot combine sparse features"):
         Message._combine_features(broken.features[0::2], [])
+
+
+def _rule_lookup() -> dict:
+    """The rules of the trained model (`make test` trains it before the tests run)."""
+    import json
+    import tarfile
+
+    model = REPO_ROOT / "models" / "assistant.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model: run `python -m bot train`")
+    with tarfile.open(model) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("train_RulePolicy0/rule_policy.json"))
+        return json.load(archive.extractfile(member))["lookup"]
+
+
+def _conversations(rule_keys: list[str]) -> list[list[dict]]:
+    """Conversation states around each rule: the rule itself, after another rule, with its last intent changed,
+    cut short, and starting without a previous action."""
+    import json
+
+    def as_state(state: dict) -> dict:  # the featurizer gives tuples where the JSON of a rule has lists
+        return {kind: {k: tuple(v) if isinstance(v, list) else v for k, v in sub.items()}
+                for kind, sub in state.items()}
+
+    rules = [[as_state(s) for s in json.loads(key)] for key in rule_keys]
+    found = []
+    for i, states in enumerate(rules):
+        other = rules[(i * 7 + 3) % len(rules)]
+        changed = [dict(s) for s in states]
+        if "user" in changed[-1]:
+            changed[-1] = {**changed[-1], "user": {**changed[-1]["user"], "intent": "greet"}}
+        found += [states, other + states, changed, states[:-1] or states, [{**states[0], "prev_action": {}}]]
+    return found
+
+
+def test_rule_matching_finds_the_same_rules(patched):
+    import json
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    lookup = _rule_lookup()
+    policy = RulePolicy.__new__(RulePolicy)  # _get_possible_keys reads nothing from the instance
+    tables = [lookup[name] for name in ("rules", "rules_for_loop_unhappy_path") if lookup.get(name)]
+    listen_greet = {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}
+    starts = {json.dumps(states): "utter_x" for states in (  # conversation starts: their slots are not compared
+        [{"slots": {"verified": [1.0]}}, listen_greet], [{}, listen_greet], [{"slots": {"verified": [1.0]}}])}
+    tables.append({**starts, **dict(list(tables[0].items())[:20])})
+    cases = [(table, states) for table in tables for states in _conversations(list(table))]
+    before = [policy._get_possible_keys(table, states) for table, states in cases]
+    patched("rule_matching")
+    after = [policy._get_possible_keys(table, states) for table, states in cases]
+    assert after == before
+    assert sum(1 for keys in before if keys) > len(cases) / 3 and any(not keys for keys in before)  # real cases
 
 
 async def _start_form(form_name: str, check_reply: dict) -> tuple[list, list[str]]:
