@@ -15,6 +15,10 @@ In Rasa (`rasa run`, and `rasa train` / `rasa test` when started by the launcher
 - sparse_features: for every message each classifier joins the sparse features of the four featurizers
   with `scipy.sparse.hstack`, one pair at a time after a deep copy of the first (6% of the server's time).
   Build the joined matrix in one step instead: the same matrix.
+- tensorflow_calls: each classifier calls its TensorFlow graph once per message through `tf.function`, which
+  checks and converts every input against the graph's signature and looks the graph up again on every call:
+  half of the time TensorFlow takes. Once the graph is built, call it directly with the same inputs (when they
+  are exactly what it was built for; otherwise as before): the same outputs, 0.9 ms less per message.
 - form_checks_once: when a form starts, Rasa calls the form's check (validate_<form>) on the action server,
   and when that changes nothing, calls it again at once with the same conversation. Ask once: the first
   "opt me out" turn makes 2 action calls instead of 3.
@@ -216,6 +220,39 @@ def rule_matching() -> None:
     RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
 
 
+def tensorflow_calls() -> None:
+    import numpy as np
+    import tensorflow as tf
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel._rasa_predict
+
+    def _rasa_predict(self: RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str, Any]:
+        step = self._tf_predict_step
+        if step is None or self._run_eagerly or self._training or not self.prepared_for_prediction:
+            return original(self, batch_in)  # the first call builds the graph, as before
+        known = self.__dict__.get("_pda_graph")  # not through Keras's __setattr__, which tracks attributes
+        if known is None or known[0] is not step:
+            known = self.__dict__["_pda_graph"] = (step, step.get_concrete_function(), step.input_signature[0])
+        _, graph, specs = known
+        if len(batch_in) != len(specs):
+            return original(self, batch_in)
+        tensors = []
+        for value, spec in zip(batch_in, specs, strict=True):
+            if not (isinstance(value, np.ndarray) and value.dtype == spec.dtype.as_numpy_dtype
+                    and spec.shape.is_compatible_with(value.shape)):
+                return original(self, batch_in)  # not what the graph was built for: let TensorFlow decide
+            tensors.append(tf.constant(value))
+        outputs = tf_utils.sync_to_numpy_or_python_type(graph._call_flat(tensors, graph.captured_inputs))
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs
+
+    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]
+
+
 def form_checks_once() -> None:
     from rasa.core.actions.forms import FormAction
     from rasa.shared.core.events import ActiveLoop
@@ -357,6 +394,7 @@ FIXES: dict[str, Callable[[], None]] = {  # applied in this order
     "action_connections": action_connections,
     "sparse_features": sparse_features,
     "form_checks_once": form_checks_once,
+    "tensorflow_calls": tensorflow_calls,
     "rule_matching": rule_matching,
     "oldest_message_first": oldest_message_first,
     "training_without_cache": training_without_cache,
@@ -371,6 +409,7 @@ WHERE = {
     "action_connections": "rasa",
     "sparse_features": "rasa",
     "form_checks_once": "rasa",
+    "tensorflow_calls": "rasa",
     "rule_matching": "rasa",
     "oldest_message_first": "rasa",
     "training_without_cache": "rasa",

@@ -29,16 +29,16 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "sparse_features", "form_checks_once", "rule_matching", "oldest_message_first", "training_without_cache",
-        "memory_after_load",
+        "sparse_features", "form_checks_once", "tensorflow_calls", "rule_matching", "oldest_message_first",
+        "training_without_cache", "memory_after_load",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
     assert speed.apply("bot.channels.webserver", "all") == []
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "sparse_features", "form_checks_once", "rule_matching", "oldest_message_first", "training_without_cache",
-        "memory_after_load", "actions_without_tensorflow",
+        "sparse_features", "form_checks_once", "tensorflow_calls", "rule_matching", "oldest_message_first",
+        "training_without_cache", "memory_after_load", "actions_without_tensorflow",
     ]
 
 
@@ -52,6 +52,7 @@ def patched(monkeypatch):
     from rasa.shared.core.events import Event
     from rasa.shared.nlu.training_data.message import Message
     from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(MessageProcessor, "handle_message", MessageProcessor.handle_message)
@@ -60,6 +61,7 @@ def patched(monkeypatch):
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(FormAction, "do", FormAction.do)
     monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy._get_possible_keys)
+    monkeypatch.setattr(RasaModel, "_rasa_predict", RasaModel._rasa_predict)
     monkeypatch.setattr(Message, "_combine_features", Message.__dict__["_combine_features"])  # a staticmethod
     return lambda name: speed.FIXES[name]()
 
@@ -177,6 +179,44 @@ def test_sparse_features_are_joined_into_the_same_matrices(patched):
     broken.features[2].features = scipy.sparse.coo_matrix((3, 5))
     with pytest.raises(ValueError, match="Cannot combine sparse features"):
         Message._combine_features(broken.features[0::2], [])
+
+
+def test_tensorflow_calls_give_the_same_parse(patched):
+    """The trained model's classifiers (intent and topic) answer the same with the graph called directly."""
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.utils.tensorflow.models import RasaModel
+
+    model = REPO_ROOT / "models" / "assistant.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model: run `python -m bot train`")
+    texts = ["who can see my family's records", "opt me out", "hi", "what is predictive analytics",
+             "Rhodri's school sent the wrong address 😢", "x" * 3000, "bore da, sut mae linking yn gweithio?"]
+    direct = []
+    original = RasaModel._rasa_predict
+
+    def counted(self, batch_in):
+        direct.append(self.__dict__.get("_pda_graph") is not None)
+        return RasaModel._rasa_predict_fixed(self, batch_in)
+
+    async def parse_all() -> list[dict]:
+        agent = await load_agent(str(model))
+        results = []
+        for _ in range(2):  # the first call of each graph builds it; the second goes the direct way
+            results = [await agent.processor.parse_message(UserMessage(t)) for t in texts]
+        return [{k: r.get(k) for k in ("intent", "intent_ranking", "response_selector")} for r in results]
+
+    before = asyncio.run(parse_all())
+    patched("tensorflow_calls")
+    RasaModel._rasa_predict_fixed = RasaModel._rasa_predict
+    RasaModel._rasa_predict = counted
+    try:
+        after = asyncio.run(parse_all())
+    finally:
+        RasaModel._rasa_predict = original
+        del RasaModel._rasa_predict_fixed
+    assert after == before
+    assert any(direct[len(texts):])  # the second round did take the direct way
 
 
 def _rule_lookup() -> dict:
