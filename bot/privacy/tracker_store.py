@@ -73,17 +73,18 @@ def _names_in(text: str) -> frozenset[str]:
     return frozenset(text[start:end] for start, end, label in find_pii(text) if label == "NAME")
 
 
-def introduced_names(events: list[dict[str, Any]]) -> set[str]:
-    """Names introduced in these events, and those remembered (sealed) from earlier turns."""
-    names: set[str] = set()
+def introduced_names(events: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """Names introduced in the user's texts of these events, and those remembered (sealed) from earlier turns."""
+    said: set[str] = set()
+    remembered: set[str] = set()
     for event in events:
         if event.get("event") == "user" and isinstance(event.get("text"), str):
-            names |= _names_in(event["text"])
+            said |= _names_in(event["text"])
         elif event.get("event") == "slot" and event.get("name") == NAMES_SLOT:
-            remembered = unseal(event.get("value"))
-            if remembered:
-                names |= set(json.loads(remembered))
-    return names
+            sealed = unseal(event.get("value"))
+            if sealed:
+                remembered |= set(json.loads(sealed))
+    return said, remembered
 
 
 def redact_event(event: dict[str, Any], redactor: _Redactor | None = None) -> dict[str, Any]:
@@ -116,8 +117,9 @@ def redacted_events(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
     Earlier turns are stored redacted, so the names they introduced are kept sealed in a slot for later turns:
     when this turn introduces a name, the slot is set on the tracker (and its event is among those returned)."""
     raw = [e.as_dict() for e in tracker.events]
-    names = introduced_names(raw)
-    if names - introduced_names([e for e in raw if e.get("event") == "slot"]):
+    said, remembered = introduced_names(raw)
+    names = said | remembered
+    if names - remembered:
         remembered = SlotSet(NAMES_SLOT, seal(json.dumps(sorted(names))))
         tracker.update(remembered)
         raw.append(remembered.as_dict())
