@@ -181,15 +181,22 @@ def test_sparse_features_are_joined_into_the_same_matrices(patched):
         Message._combine_features(broken.features[0::2], [])
 
 
+def _trained_model():
+    """The model `make test` trains before the tests run."""
+    from bot.training import MODEL_PATH
+
+    if not MODEL_PATH.exists():
+        pytest.skip("no trained model: run `python -m bot train`")
+    return MODEL_PATH
+
+
 def test_tensorflow_calls_give_the_same_parse(patched):
     """The trained model's classifiers (intent and topic) answer the same with the graph called directly."""
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import UserMessage
     from rasa.utils.tensorflow.models import RasaModel
 
-    model = REPO_ROOT / "models" / "assistant.tar.gz"
-    if not model.exists():
-        pytest.skip("no trained model: run `python -m bot train`")
+    model = _trained_model()
     texts = ["who can see my family's records", "opt me out", "hi", "what is predictive analytics",
              "Rhodri's school sent the wrong address 😢", "x" * 3000, "bore da, sut mae linking yn gweithio?"]
     direct = []
@@ -224,9 +231,7 @@ def _rule_lookup() -> dict:
     import json
     import tarfile
 
-    model = REPO_ROOT / "models" / "assistant.tar.gz"
-    if not model.exists():
-        pytest.skip("no trained model: run `python -m bot train`")
+    model = _trained_model()
     with tarfile.open(model) as archive:
         member = next(m for m in archive.getmembers() if m.name.endswith("train_RulePolicy0/rule_policy.json"))
         return json.load(archive.extractfile(member))["lookup"]
