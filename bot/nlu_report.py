@@ -1,4 +1,7 @@
-"""Print intent macro-F1 and the main confusions from `rasa test nlu` results (used by `make nlu-report`)."""
+"""Print intent macro-F1 and the main confusions from `rasa test nlu` results (used by `make nlu-report`).
+
+    python -m bot.nlu_report results/nlu [results/nlu-holdout ...]
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ TARGET_MACRO_F1 = 0.95
 
 
 def summarise(results_dir: Path) -> str:
-    lines = []
+    lines = [f"== {results_dir}"]
     for name in ("intent_report.json", "response_selection_report.json"):
         path = results_dir / name
         if not path.exists():
@@ -26,8 +29,8 @@ def summarise(results_dir: Path) -> str:
                 confusions.append((count, label, other))
         for count, label, other in sorted(confusions, reverse=True)[:15]:
             lines.append(f"  {label} -> {other}: {count}")
-    return "\n".join(lines) or f"No reports found in {results_dir}"
+    return "\n".join(lines) if len(lines) > 1 else f"No reports found in {results_dir}"
 
 
 if __name__ == "__main__":
-    print(summarise(Path(sys.argv[1] if len(sys.argv) > 1 else "results/nlu")))
+    print("\n".join(summarise(Path(d)) for d in (sys.argv[1:] or ["results/nlu"])))

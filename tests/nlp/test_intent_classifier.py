@@ -1,0 +1,89 @@
+"""IntentClassifier: Rasa's LogisticRegressionClassifier with `C` from config.yml, kept through save and load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.components import IntentClassifier
+
+EXAMPLES = {
+    "greet": ["hi", "hello", "hiya there", "good morning"],
+    "opt_out": ["opt me out", "i want to object", "stop using our data", "take us out of research"],
+    "topic": ["how does linking work", "who can see our records", "what is a risk score", "how long are records kept"],
+}
+
+
+@pytest.fixture()
+def setup(tmp_path: Path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+
+    def component(cls, name: str, **config):
+        return cls.create({**cls.get_default_config(), **config}, storage, Resource(name), context)
+
+    tokenizer = component(WhitespaceTokenizer, "tokenizer")
+    featurizers = [component(CountVectorsFeaturizer, "words", alias="words"),
+                   component(CountVectorsFeaturizer, "letters", alias="letters", analyzer="char_wb", max_ngram=3)]
+    data = TrainingData([Message(data={"text": t, "intent": i}) for i, ts in EXAMPLES.items() for t in ts])
+    tokenizer.process_training_data(data)
+    for featurizer in featurizers:
+        featurizer.train(data)
+        featurizer.process_training_data(data)
+
+    def featurized(texts: list[str]) -> list[Message]:
+        messages = [Message(data={"text": t}) for t in texts]
+        tokenizer.process(messages)
+        for featurizer in featurizers:
+            featurizer.process(messages)
+        return messages
+
+    return storage, context, component, data, featurized
+
+
+def _confidences(classifier: IntentClassifier, messages: list[Message]) -> list[tuple[str, float]]:
+    classifier.process(messages)
+    return [(m.get("intent")["name"], round(m.get("intent")["confidence"], 6)) for m in messages]
+
+
+def test_c_from_config_is_used_and_kept_after_loading(setup):
+    storage, context, component, data, featurized = setup
+    texts = ["hello there", "opt us out", "who can see the records"]
+
+    weak = component(IntentClassifier, "weak")  # Rasa's own setting, C=1
+    weak.train(data)
+    strong = component(IntentClassifier, "strong", C=16.0)
+    assert strong.clf.C == 16.0 and weak.clf.C == 1.0
+    strong.train(data)
+
+    trained = _confidences(strong, featurized(texts))
+    assert [name for name, _ in trained] == ["greet", "opt_out", "topic"]
+    # Less regularised, so surer of the same answers: the setting reaches scikit-learn.
+    assert all(s > w for (_, s), (_, w) in zip(trained, _confidences(weak, featurized(texts)), strict=False))
+
+    loaded = IntentClassifier.load({**IntentClassifier.get_default_config(), "C": 16.0}, storage,
+                                   Resource("strong"), context)
+    assert loaded.clf.C == 16.0
+    assert _confidences(loaded, featurized(texts)) == trained
+
+
+def test_featurizers_from_config_choose_the_features(setup):
+    _, _, component, data, featurized = setup
+    words = {w for ts in EXAMPLES.values() for t in ts for w in t.split()}
+
+    only_words = component(IntentClassifier, "only_words", featurizers=["words"])
+    assert only_words._create_X(featurized(["hello there"])).shape[1] == len(words)
+    every = component(IntentClassifier, "every")  # none named: all of them, as in Rasa's own
+    assert every._create_X(featurized(["hello there"])).shape[1] > len(words)
+
+    only_words.train(data)
+    assert only_words.clf.coef_.shape[1] == len(words)
+    assert _confidences(only_words, featurized(["hiya"]))[0][0] == "greet"
