@@ -58,10 +58,11 @@ def test_c_from_config_is_used_and_kept_after_loading(setup):
     storage, context, component, data, featurized = setup
     texts = ["hello there", "opt us out", "who can see the records"]
 
-    weak = component(IntentClassifier, "weak")  # Rasa's own setting, C=1
+    weak = component(IntentClassifier, "weak")  # Rasa's own settings: C=1, classes weighed "balanced"
     weak.train(data)
-    strong = component(IntentClassifier, "strong", C=16.0)
-    assert strong.clf.C == 16.0 and weak.clf.C == 1.0
+    strong = component(IntentClassifier, "strong", C=16.0, class_weight=None)
+    assert (strong.clf.C, strong.clf.class_weight) == (16.0, None)
+    assert (weak.clf.C, weak.clf.class_weight) == (1.0, "balanced")
     strong.train(data)
 
     trained = _confidences(strong, featurized(texts))
@@ -69,21 +70,8 @@ def test_c_from_config_is_used_and_kept_after_loading(setup):
     # Less regularised, so surer of the same answers: the setting reaches scikit-learn.
     assert all(s > w for (_, s), (_, w) in zip(trained, _confidences(weak, featurized(texts)), strict=False))
 
-    loaded = IntentClassifier.load({**IntentClassifier.get_default_config(), "C": 16.0}, storage,
-                                   Resource("strong"), context)
-    assert loaded.clf.C == 16.0
+    loaded = IntentClassifier.load({**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None},
+                                   storage, Resource("strong"), context)
+    assert (loaded.clf.C, loaded.clf.class_weight) == (16.0, None)
     assert _confidences(loaded, featurized(texts)) == trained
 
-
-def test_featurizers_from_config_choose_the_features(setup):
-    _, _, component, data, featurized = setup
-    words = {w for ts in EXAMPLES.values() for t in ts for w in t.split()}
-
-    only_words = component(IntentClassifier, "only_words", featurizers=["words"])
-    assert only_words._create_X(featurized(["hello there"])).shape[1] == len(words)
-    every = component(IntentClassifier, "every")  # none named: all of them, as in Rasa's own
-    assert every._create_X(featurized(["hello there"])).shape[1] > len(words)
-
-    only_words.train(data)
-    assert only_words.clf.coef_.shape[1] == len(words)
-    assert _confidences(only_words, featurized(["hiya"]))[0][0] == "greet"
