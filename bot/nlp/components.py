@@ -80,6 +80,22 @@ class IntentClassifier(LogisticRegressionClassifier):
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]), class_weight=self.config["class_weight"])
 
+    def process(self, messages: list[Message]) -> list[Message]:
+        """As Rasa's, except that a message with fewer features than the model was trained on is left without an
+        intent, as DIET leaves it, so the fallback gives its kind reply. Rasa's own crashes on it. In our pipeline
+        that is an empty message or one of spaces: some featurizers give it no features at all."""
+        expected = getattr(self.clf, "n_features_in_", None)
+        usable = []
+        for message in messages:
+            if expected is None or self._create_X([message]).shape[1] == expected:
+                usable.append(message)
+            else:  # what DIET sets when it cannot classify
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if usable:
+            super().process(usable)
+        return messages
+
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TopicSelector(ResponseSelector):

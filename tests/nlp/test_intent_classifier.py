@@ -75,3 +75,16 @@ def test_c_from_config_is_used_and_kept_after_loading(setup):
     assert (loaded.clf.C, loaded.clf.class_weight) == (16.0, None)
     assert _confidences(loaded, featurized(texts)) == trained
 
+
+
+
+def test_a_message_missing_features_is_left_to_the_fallback_not_a_crash(setup):
+    """An empty message gets no features from some featurizers (tests/e2e sends one through the real model)."""
+    _, _, component, data, featurized = setup
+    classifier = component(IntentClassifier, "classifier", C=16.0, class_weight=None)
+    classifier.train(data)
+    narrow = featurized(["hiya"])[0]
+    narrow.features = narrow.features[:1]  # one featurizer's features only
+    messages = classifier.process([*featurized(["opt me out"]), narrow, *featurized(["hiya"])])
+    assert [m.get("intent")["name"] for m in messages] == ["opt_out", None, "greet"]
+    assert (narrow.get("intent")["confidence"], narrow.get("intent_ranking")) == (0.0, [])
