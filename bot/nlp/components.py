@@ -19,7 +19,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.selectors.response_selector import ResponseSelector
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -87,7 +87,9 @@ class IntentClassifier(LogisticRegressionClassifier):
         expected = getattr(self.clf, "n_features_in_", None)
         usable = []
         for message in messages:
-            if expected is None or self._create_X([message]).shape[1] == expected:
+            width = sum(f.features.shape[-1] for f in message.features
+                        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE)  # _create_X's, not built twice
+            if expected is None or width == expected:
                 usable.append(message)
             else:  # what DIET sets when it cannot classify
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)

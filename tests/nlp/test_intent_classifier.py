@@ -1,4 +1,5 @@
-"""IntentClassifier: Rasa's LogisticRegressionClassifier with `C` from config.yml, kept through save and load."""
+"""IntentClassifier: Rasa's LogisticRegressionClassifier with `C` and `class_weight` from config.yml, kept through save
+and load, and a message it cannot classify left to the fallback."""
 
 from __future__ import annotations
 
@@ -74,8 +75,6 @@ def test_c_from_config_is_used_and_kept_after_loading(setup):
                                    storage, Resource("strong"), context)
     assert (loaded.clf.C, loaded.clf.class_weight) == (16.0, None)
     assert _confidences(loaded, featurized(texts)) == trained
-
-
 
 
 def test_a_message_missing_features_is_left_to_the_fallback_not_a_crash(setup):
