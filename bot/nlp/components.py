@@ -4,7 +4,8 @@ CrisisDetector (spaCy rules on spacy.blank("en"); no model download) runs after 
 the intent when a message says a child or the writer is in danger now, so the crisis rule answers whatever the
 classifier thought and however sure it was.
 
-IntentClassifier is Rasa's LogisticRegressionClassifier with its regularisation and class weights settable.
+IntentClassifier is Rasa's LogisticRegressionClassifier with its regularisation and class weights settable, and
+TF-IDF weights for word and letter counts.
 
 TopicSelector is Rasa's ResponseSelector, run only for the messages it can matter for.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -22,6 +24,8 @@ from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.preprocessing import normalize
 
 from bot.nlp.safety import detect_crisis
 
@@ -65,31 +69,101 @@ class CrisisDetector(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class IntentClassifier(LogisticRegressionClassifier):
-    """Rasa's LogisticRegressionClassifier with two settings from config.yml that Rasa's own lacks:
+    """Rasa's LogisticRegressionClassifier with three settings from config.yml that Rasa's own lacks:
     - `C`, scikit-learn's inverse regularisation strength: Rasa fixes it at 1.0, which under-fits our 17 intents
       (`make nlu-report` measures it);
     - `class_weight`: Rasa fixes it at "balanced", which weighs each topic question (half our examples, and most
-      of what parents ask) about a 25th of a greeting and sends more of them elsewhere; null weighs all alike.
+      of what parents ask) about a 25th of a greeting and sends more of them elsewhere; null weighs all alike;
+    - `tf_idf`: the featurizers (by alias) whose counts are weighed as TF-IDF, each on its own: a word or letter
+      group counts less the more examples have it, a repeat counts by its logarithm, and each featurizer's part
+      of a message has length 1, so a long worried message weighs no more than a short one. Rasa's own uses raw
+      counts, which let words such as "the" and "my" decide. Other featurizers (word lists, shapes) stay as they
+      are. The weights (one per column, learnt from the training examples) are saved with the model.
     """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced"}
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced",
+                "tf_idf": []}
 
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]), class_weight=self.config["class_weight"])
+        self.idf: dict[str, np.ndarray] = {}  # featurizer alias -> inverse document frequency of each column
+
+    @staticmethod
+    def _sentence_features(message: Message) -> list[tuple[str, csr_matrix]]:
+        """(featurizer alias, 1-row matrix) of each featurizer's sentence features, in pipeline order, as Rasa's
+        get_sparse_features and get_dense_features put them together."""
+        return [(f.origin, csr_matrix(f.features)) for f in message.features
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+
+    def _weigh(self, origin: str, row: csr_matrix) -> csr_matrix:
+        idf = self.idf.get(origin)
+        if idf is None:
+            return row
+        row = row.astype(np.float64)
+        row.data = 1.0 + np.log(row.data)  # counts are >= 1 where stored
+        return normalize(row.multiply(idf).tocsr())
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        return vstack([hstack([self._weigh(origin, row) for origin, row in self._sentence_features(m)])
+                       for m in messages]).tocsr()
+
+    def _fit_idf(self, examples: list[Message]) -> None:
+        wanted = set(self.config["tf_idf"] or [])
+        blocks: dict[str, list[csr_matrix]] = {}
+        for message in examples:
+            for origin, row in self._sentence_features(message):
+                if origin in wanted:
+                    blocks.setdefault(origin, []).append(row)
+        missing = wanted - set(blocks)
+        if missing:
+            raise ValueError(f"IntentClassifier tf_idf names featurizers that gave no features: {sorted(missing)}; "
+                             "use the aliases in config.yml")
+        self.idf = {}
+        for origin, rows in blocks.items():
+            counts = vstack(rows).tocsc()
+            documents = np.diff(counts.indptr)  # how many examples have each column
+            self.idf[origin] = np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0  # scikit-learn's smooth idf
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._fit_idf([e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)])
+        return super().train(training_data)
+
+    def persist(self) -> None:
+        super().persist()
+        with self._model_storage.write_to(self._resource) as model_dir:
+            np.savez(model_dir / "idf.npz", **self.idf)
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> IntentClassifier:
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                with np.load(model_dir / "idf.npz") as saved:
+                    component.idf = {origin: saved[origin] for origin in saved.files}
+        except (ValueError, FileNotFoundError):  # nothing trained yet: Rasa's load gave an untrained component
+            pass
+        return component
+
+    def _can_classify(self, message: Message) -> bool:
+        """False for a message with no letter or digit ("", "   ", "???", "🙂🙂🙂"): its features are the same
+        for all of them, so the classifier would answer from its bias alone, and in a form a bare "???" could be
+        read as "yes, send it". Also False for a message with fewer features than the model was trained on
+        (Rasa's own crashes on it; some featurizers give an empty message no features at all)."""
+        if not any(character.isalnum() for character in message.get(TEXT) or ""):
+            return False
+        expected = getattr(self.clf, "n_features_in_", None)
+        return expected is None or sum(row.shape[-1] for _, row in self._sentence_features(message)) == expected
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """As Rasa's, except that a message with fewer features than the model was trained on is left without an
-        intent, as DIET leaves it, so the fallback gives its kind reply. Rasa's own crashes on it. In our pipeline
-        that is an empty message or one of spaces: some featurizers give it no features at all."""
-        expected = getattr(self.clf, "n_features_in_", None)
+        """As Rasa's, except that a message it cannot classify (see _can_classify) is left without an intent, as
+        DIET leaves it, so the fallback gives its kind reply and a form asks its question again."""
         usable = []
         for message in messages:
-            width = sum(f.features.shape[-1] for f in message.features
-                        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE)  # _create_X's, not built twice
-            if expected is None or width == expected:
+            if self._can_classify(message):
                 usable.append(message)
             else:  # what DIET sets when it cannot classify
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)

@@ -197,6 +197,23 @@ def test_opt_out_end_to_end_and_staff_export_lists_it(servers):
                                     "family_reference"}
 
 
+def test_only_a_clear_yes_sends_a_request(servers):
+    """A confused "???" or an emoji at "Shall I send it?" is not a yes: nothing is sent, and the question stays."""
+    import re
+
+    chat, _ = servers
+    sender = "e2e-unclear-yes"
+    chat.text(sender, "opt me out")
+    chat.text(sender, "DEMO-1001")
+    assert "matches" in chat.text(sender, "3/4/2019")
+    assert "Shall I send it?" in chat.text(sender, "research and planning")
+    for unclear in ("???", "🙂🙂🙂", "👍"):
+        reply = chat.text(sender, unclear)
+        assert reply and not re.search(r"OPT-[A-Z0-9]{5}", reply), (unclear, reply)
+    done = chat.text(sender, "yes")
+    assert re.search(r"OPT-[A-Z0-9]{5}", done), done
+
+
 def test_checks_paused_after_five_tries_open_again_after_the_pause(servers):
     import datetime as dt
 

@@ -1,10 +1,11 @@
-"""IntentClassifier: Rasa's LogisticRegressionClassifier with `C` and `class_weight` from config.yml, kept through save
-and load, and a message it cannot classify left to the fallback."""
+"""IntentClassifier: Rasa's LogisticRegressionClassifier with `C`, `class_weight` and `tf_idf` from config.yml, kept
+through save and load, and a message it cannot classify left to the fallback."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -13,6 +14,8 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import vstack
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from bot.nlp.components import IntentClassifier
 
@@ -87,3 +90,60 @@ def test_a_message_missing_features_is_left_to_the_fallback_not_a_crash(setup):
     messages = classifier.process([*featurized(["opt me out"]), narrow, *featurized(["hiya"])])
     assert [m.get("intent")["name"] for m in messages] == ["opt_out", None, "greet"]
     assert (narrow.get("intent")["confidence"], narrow.get("intent_ranking")) == (0.0, [])
+
+
+@pytest.mark.parametrize("text", ["???", "🙂🙂🙂", "👍", "...", "!?", "\x00\x07"])
+def test_a_message_with_no_letter_or_digit_is_left_to_the_fallback(setup, text):
+    """Such messages all look alike to the classifier, which would answer from its bias alone; in a form that
+    could read a confused "???" as "yes, send it"."""
+    _, _, component, data, featurized = setup
+    classifier = component(IntentClassifier, "classifier", C=16.0, class_weight=None, tf_idf=["words", "letters"])
+    classifier.train(data)
+    messages = classifier.process(featurized([text, "opt me out", "ŵ", "7"]))
+    assert messages[0].get("intent") == {"name": None, "confidence": 0.0}
+    assert messages[0].get("intent_ranking") == []
+    assert all(m.get("intent")["name"] for m in messages[1:])  # a Welsh letter or a digit is classified
+
+
+def _counts(messages: list[Message], alias: str):
+    return vstack([f.features for m in messages for f in m.features
+                   if f.origin == alias and f.type == "sentence"]).tocsr()
+
+
+def test_tf_idf_weighs_each_named_featurizer_as_scikit_learn_does_and_leaves_the_others(setup):
+    storage, context, component, data, featurized = setup
+    classifier = component(IntentClassifier, "tfidf", C=16.0, class_weight=None, tf_idf=["words"])
+    classifier.train(data)
+    training = [e for e in data.intent_examples]
+    texts = ["who can see the records records", "opt me out please", "hello"]
+    X = classifier._create_X(featurized(texts)).toarray()
+
+    words = _counts(training, "words").shape[1]
+    # The kept library's own TF-IDF (smooth idf, log of repeats, length 1), fitted on the same training counts.
+    expected = TfidfTransformer(sublinear_tf=True).fit(_counts(training, "words"))
+    assert np.allclose(X[:, :words], expected.transform(_counts(featurized(texts), "words")).toarray())
+    assert np.allclose(np.linalg.norm(X[:, :words], axis=1), 1.0)
+    # "letters" is not named: its columns are the raw counts, as in Rasa's classifier.
+    assert np.array_equal(X[:, words:], _counts(featurized(texts), "letters").toarray())
+    assert [m.get("intent")["name"] for m in classifier.process(featurized(texts))] == ["topic", "opt_out", "greet"]
+
+
+def test_tf_idf_weights_are_kept_after_loading(setup):
+    storage, context, component, data, featurized = setup
+    config = {"C": 16.0, "class_weight": None, "tf_idf": ["words", "letters"]}
+    trained = component(IntentClassifier, "kept", **config)
+    trained.train(data)
+    texts = ["hiya", "take us out of research", "how long are files kept"]
+
+    loaded = IntentClassifier.load({**IntentClassifier.get_default_config(), **config}, storage, Resource("kept"),
+                                   context)
+    assert set(loaded.idf) == {"words", "letters"}
+    assert all(np.array_equal(loaded.idf[k], trained.idf[k]) for k in trained.idf)
+    assert _confidences(loaded, featurized(texts)) == _confidences(trained, featurized(texts))
+
+
+def test_tf_idf_naming_a_featurizer_that_is_not_there_is_a_clear_error(setup):
+    _, _, component, data, _ = setup
+    classifier = component(IntentClassifier, "typo", tf_idf=["word"])
+    with pytest.raises(ValueError, match=r"tf_idf .*\['word'\]"):
+        classifier.train(data)
