@@ -12,13 +12,6 @@ In Rasa (`rasa run`, and `rasa train` / `rasa test` when started by the launcher
 - event_types: `Event.resolve_by_type` walks every Event subclass for every event it reads. Remember them.
 - action_connections: Rasa opens a new HTTP session, so a new connection, for every action call. Keep one
   session per event loop and reuse its connections.
-- sparse_features: for every message each classifier joins the sparse features of the four featurizers
-  with `scipy.sparse.hstack`, one pair at a time after a deep copy of the first (6% of the server's time).
-  Build the joined matrix in one step instead: the same matrix.
-- tensorflow_calls: each classifier calls its TensorFlow graph once per message through `tf.function`, which
-  checks and converts every input against the graph's signature and looks the graph up again on every call:
-  half of the time TensorFlow takes. Once the graph is built, call it directly with the same inputs (when they
-  are exactly what it was built for; otherwise as before): the same outputs, 0.9 ms less per message.
 - form_checks_once: when a form starts, Rasa calls the form's check (validate_<form>) on the action server,
   and when that changes nothing, calls it again at once with the same conversation. Ask once: the first
   "opt me out" turn makes 2 action calls instead of 3.
@@ -148,39 +141,6 @@ def event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
 
 
-def _combined_sparse(features: list[Any], featurizers: list[str]) -> Any:
-    """One scipy COO matrix with the columns of each feature matrix side by side, built in one go: the same
-    matrix (shape, dtype, entries in the same order) as Rasa's pairwise `scipy.sparse.hstack`. None when the
-    features are not all COO matrices of the same height (then Rasa's own code runs, and its error if any)."""
-    import numpy as np
-    from rasa.shared.nlu.training_data.features import Features
-    from scipy.sparse import coo_matrix
-
-    matrices = [f.features for f in features]
-    if not all(type(m) is coo_matrix for m in matrices) or len({m.shape[0] for m in matrices}) != 1:
-        return None
-    offsets = np.cumsum([0] + [m.shape[1] for m in matrices[:-1]])
-    dtype = np.result_type(*(m.dtype for m in matrices))
-    data = np.concatenate([m.data for m in matrices]).astype(dtype, copy=False)
-    rows = np.concatenate([m.row for m in matrices])
-    columns = np.concatenate([m.col + offset for m, offset in zip(matrices, offsets, strict=True)])
-    combined = coo_matrix((data, (rows, columns)), shape=(matrices[0].shape[0], sum(m.shape[1] for m in matrices)))
-    first = features[0]
-    return Features(combined, first.type, first.attribute, featurizers)
-
-
-def sparse_features() -> None:
-    from rasa.shared.nlu.training_data.message import Message
-
-    original = Message._combine_features
-
-    def combine_features(features: list[Any], featurizers: list[str]) -> Any:
-        combined = _combined_sparse(features, featurizers) if len(features) > 1 else None
-        return combined if combined is not None else original(features, featurizers)
-
-    Message._combine_features = staticmethod(combine_features)  # type: ignore[method-assign]
-
-
 def rule_matching() -> None:
     import json
 
@@ -218,39 +178,6 @@ def rule_matching() -> None:
         return set(possible)
 
     RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
-
-
-def tensorflow_calls() -> None:
-    import numpy as np
-    import tensorflow as tf
-    from keras.utils import tf_utils
-    from rasa.shared.constants import DIAGNOSTIC_DATA
-    from rasa.utils.tensorflow.models import RasaModel
-
-    original = RasaModel._rasa_predict
-
-    def _rasa_predict(self: RasaModel, batch_in: tuple[np.ndarray, ...]) -> dict[str, Any]:
-        step = self._tf_predict_step
-        if step is None or self._run_eagerly or self._training or not self.prepared_for_prediction:
-            return original(self, batch_in)  # the first call builds the graph, as before
-        known = self.__dict__.get("_pda_graph")  # not through Keras's __setattr__, which tracks attributes
-        if known is None or known[0] is not step:
-            known = self.__dict__["_pda_graph"] = (step, step.get_concrete_function(), step.input_signature[0])
-        _, graph, specs = known
-        if len(batch_in) != len(specs):
-            return original(self, batch_in)
-        tensors = []
-        for value, spec in zip(batch_in, specs, strict=True):
-            if not (isinstance(value, np.ndarray) and value.dtype == spec.dtype.as_numpy_dtype
-                    and spec.shape.is_compatible_with(value.shape)):
-                return original(self, batch_in)  # not what the graph was built for: let TensorFlow decide
-            tensors.append(tf.constant(value))
-        outputs = tf_utils.sync_to_numpy_or_python_type(graph._call_flat(tensors, graph.captured_inputs))
-        if DIAGNOSTIC_DATA in outputs:
-            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
-        return outputs
-
-    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]
 
 
 def form_checks_once() -> None:
@@ -392,9 +319,7 @@ FIXES: dict[str, Callable[[], None]] = {  # applied in this order
     "event_types": event_types,
     "domain_is_empty": domain_is_empty,
     "action_connections": action_connections,
-    "sparse_features": sparse_features,
     "form_checks_once": form_checks_once,
-    "tensorflow_calls": tensorflow_calls,
     "rule_matching": rule_matching,
     "oldest_message_first": oldest_message_first,
     "training_without_cache": training_without_cache,
@@ -407,9 +332,7 @@ WHERE = {
     "event_types": "rasa",
     "domain_is_empty": "rasa",
     "action_connections": "rasa",
-    "sparse_features": "rasa",
     "form_checks_once": "rasa",
-    "tensorflow_calls": "rasa",
     "rule_matching": "rasa",
     "oldest_message_first": "rasa",
     "training_without_cache": "rasa",

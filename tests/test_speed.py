@@ -29,7 +29,7 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "sparse_features", "form_checks_once", "tensorflow_calls", "rule_matching", "oldest_message_first",
+        "form_checks_once", "rule_matching", "oldest_message_first",
         "training_without_cache", "memory_after_load",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
@@ -37,7 +37,7 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "sparse_features", "form_checks_once", "tensorflow_calls", "rule_matching", "oldest_message_first",
+        "form_checks_once", "rule_matching", "oldest_message_first",
         "training_without_cache", "memory_after_load", "actions_without_tensorflow",
     ]
 
@@ -50,9 +50,7 @@ def patched(monkeypatch):
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
-    from rasa.shared.nlu.training_data.message import Message
     from rasa.utils.endpoints import EndpointConfig
-    from rasa.utils.tensorflow.models import RasaModel
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(MessageProcessor, "handle_message", MessageProcessor.handle_message)
@@ -61,8 +59,6 @@ def patched(monkeypatch):
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(FormAction, "do", FormAction.do)
     monkeypatch.setattr(RulePolicy, "_get_possible_keys", RulePolicy._get_possible_keys)
-    monkeypatch.setattr(RasaModel, "_rasa_predict", RasaModel._rasa_predict)
-    monkeypatch.setattr(Message, "_combine_features", Message.__dict__["_combine_features"])  # a staticmethod
     return lambda name: speed.FIXES[name]()
 
 
@@ -140,47 +136,6 @@ def test_event_types_resolve_to_the_same_classes(patched):
         Event.resolve_by_type("no_such_event")
 
 
-def _sparse_message(seed: int, tokens: int, widths: list[int], dtypes: list[str]):
-    import numpy as np
-    import scipy.sparse
-    from rasa.shared.nlu.training_data.features import Features
-    from rasa.shared.nlu.training_data.message import Message
-
-    rng = np.random.default_rng(seed)
-    features = []
-    for i, (width, dtype) in enumerate(zip(widths, dtypes, strict=True)):
-        for kind, rows in (("sequence", tokens), ("sentence", 1)):
-            dense = rng.random((rows, width)) * (rng.random((rows, width)) < 0.2)
-            features.append(Features(scipy.sparse.coo_matrix(dense.astype(dtype)), kind, "text", f"featurizer{i}"))
-    return Message(data={"text": "x"}, features=features)
-
-
-def test_sparse_features_are_joined_into_the_same_matrices(patched):
-    import scipy.sparse
-    from rasa.shared.nlu.training_data.message import Message
-
-    cases = [(1, 5, [30, 7, 400, 9000], ["float64", "float64", "int64", "float64"]),
-             (2, 1, [3, 0, 12], ["float32", "float64", "float32"]),
-             (3, 40, [50], ["float64"]),
-             (4, 3, [10, 10], ["int64", "int64"])]
-    messages = [_sparse_message(*case) for case in cases]
-    before = [m.get_sparse_features("text") for m in messages]
-    patched("sparse_features")
-    after = [m.get_sparse_features("text") for m in messages]
-    for old_pair, new_pair in zip(before, after, strict=True):
-        for old, new in zip(old_pair, new_pair, strict=True):
-            assert type(new.features) is type(old.features) is scipy.sparse.coo_matrix
-            assert (new.features.shape, new.features.dtype) == (old.features.shape, old.features.dtype)
-            for part in ("row", "col", "data"):
-                assert (getattr(new.features, part) == getattr(old.features, part)).all(), part
-            assert (new.type, new.attribute, new.origin) == (old.type, old.attribute, old.origin)
-    # features that do not fit together still get Rasa's own error
-    broken = _sparse_message(5, 4, [5, 5], ["float64", "float64"])
-    broken.features[2].features = scipy.sparse.coo_matrix((3, 5))
-    with pytest.raises(ValueError, match="Cannot combine sparse features"):
-        Message._combine_features(broken.features[0::2], [])
-
-
 def _trained_model():
     """The model `make test` trains before the tests run."""
     from bot.training import MODEL_PATH
@@ -188,45 +143,6 @@ def _trained_model():
     if not MODEL_PATH.exists():
         pytest.skip("no trained model: run `python -m bot train`")
     return MODEL_PATH
-
-
-def test_tensorflow_calls_give_the_same_parse(patched):
-    """The trained model's topic selector (its one TensorFlow graph) answers the same with the graph called directly."""
-    from rasa.core.agent import load_agent
-    from rasa.core.channels.channel import UserMessage
-    from rasa.utils.tensorflow.models import RasaModel
-
-    model = _trained_model()
-    texts = ["who can see my family's records", "opt me out", "hi", "what is predictive analytics",
-             "Rhodri's school sent the wrong address 😢", "x" * 3000, "bore da, sut mae linking yn gweithio?"]
-    direct = []
-    original = RasaModel._rasa_predict
-
-    def counted(self, batch_in):
-        direct.append(self.__dict__.get("_pda_graph") is not None)
-        return RasaModel._rasa_predict_fixed(self, batch_in)
-
-    first_round_calls = []
-
-    async def parse_all() -> list[dict]:
-        agent = await load_agent(str(model))
-        results = []
-        for _ in range(2):  # the first call of each graph builds it; the second goes the direct way
-            results = [await agent.processor.parse_message(UserMessage(t)) for t in texts]
-            first_round_calls.append(len(direct))
-        return [{k: r.get(k) for k in ("intent", "intent_ranking", "response_selector")} for r in results]
-
-    before = asyncio.run(parse_all())
-    patched("tensorflow_calls")
-    RasaModel._rasa_predict_fixed = RasaModel._rasa_predict
-    RasaModel._rasa_predict = counted
-    try:
-        after = asyncio.run(parse_all())
-    finally:
-        RasaModel._rasa_predict = original
-        del RasaModel._rasa_predict_fixed
-    assert after == before
-    assert any(direct[first_round_calls[-2]:])  # the second round did take the direct way
 
 
 def _rule_lookup() -> dict:

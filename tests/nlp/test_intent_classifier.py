@@ -3,54 +3,14 @@ through save and load, and a message it cannot classify left to the fallback."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from bot.nlp.components import IntentClassifier
-
-EXAMPLES = {
-    "greet": ["hi", "hello", "hiya there", "good morning"],
-    "opt_out": ["opt me out", "i want to object", "stop using our data", "take us out of research"],
-    "topic": ["how does linking work", "who can see our records", "what is a risk score", "how long are records kept"],
-}
-
-
-@pytest.fixture()
-def setup(tmp_path: Path):
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(GraphSchema({}), "test")
-
-    def component(cls, name: str, **config):
-        return cls.create({**cls.get_default_config(), **config}, storage, Resource(name), context)
-
-    tokenizer = component(WhitespaceTokenizer, "tokenizer")
-    featurizers = [component(CountVectorsFeaturizer, "words", alias="words"),
-                   component(CountVectorsFeaturizer, "letters", alias="letters", analyzer="char_wb", max_ngram=3)]
-    data = TrainingData([Message(data={"text": t, "intent": i}) for i, ts in EXAMPLES.items() for t in ts])
-    tokenizer.process_training_data(data)
-    for featurizer in featurizers:
-        featurizer.train(data)
-        featurizer.process_training_data(data)
-
-    def featurized(texts: list[str]) -> list[Message]:
-        messages = [Message(data={"text": t}) for t in texts]
-        tokenizer.process(messages)
-        for featurizer in featurizers:
-            featurizer.process(messages)
-        return messages
-
-    return storage, context, component, data, featurized
 
 
 def _confidences(classifier: IntentClassifier, messages: list[Message]) -> list[tuple[str, float]]:
