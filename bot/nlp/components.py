@@ -1,5 +1,8 @@
 """Rasa NLU components of ours.
 
+ContractionTokenizer is Rasa's WhitespaceTokenizer keeping "don't" one word, spelt as "dont" is, and
+WordListFeaturizer Rasa's RegexFeaturizer with list words matched whatever the apostrophes inside words.
+
 CrisisDetector (spaCy rules on spacy.blank("en"); no model download) runs after the classifiers and overrides
 the intent when a message says a child or the writer is in danger now, so the crisis rule answers whatever the
 classifier thought and however sure it was.
@@ -13,6 +16,8 @@ ResponseSelector.
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import Any
 
 import numpy as np
@@ -27,7 +32,11 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RANKING_KEY,
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+    TOKENS_NAMES,
 )
+from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import (
     FEATURE_TYPE_SENTENCE,
     INTENT,
@@ -48,6 +57,65 @@ from bot.nlp.safety import detect_crisis
 CRISIS_INTENT = "crisis"
 CRISIS_CHILD_INTENT = "crisis_child"
 CRISIS_KEY = "crisis"
+
+
+APOSTROPHES = "'\u2019\u2018`"  # typed, a phone's curly one (’), its opening twin (‘), a backtick
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class ContractionTokenizer(WhitespaceTokenizer):
+    """Rasa's WhitespaceTokenizer, except that a word with an apostrophe in it stays one word, without the
+    apostrophe: "don't", "don’t" (a phone puts the curly one) and "dont" are all `dont`, "I'm" and "im" both `im`.
+    Rasa's splits "don't" into "don" and "t", so the ways parents write the same word looked unrelated, and
+    "don't ask for help it'll be used against you" read as a "no"."""
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        text = message.get(attribute) or ""
+        tokens: list[Token] = []
+        for token in super().tokenize(message, attribute):
+            before = tokens[-1] if tokens else None
+            if before is not None and token.start == before.end + 1 and text[before.end] in APOSTROPHES:
+                tokens[-1] = Token(before.text + token.text, before.start, token.end)
+            else:
+                tokens.append(token)
+        return tokens
+
+
+IN_WORD_APOSTROPHE = re.compile(f"(?<=\\w)[{APOSTROPHES}](?=\\w)")
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class WordListFeaturizer(RegexFeaturizer):
+    """Rasa's RegexFeaturizer, for the word lists and patterns of data/nlu/lookups.yml, with two changes:
+    - apostrophes inside words do not count, on the lists or in the message, as with ContractionTokenizer: "don't"
+      and "dont" on a list both match "don't", "don’t" (a phone's curly one) and "dont";
+    - in training it features the examples only, not the topic answers and action texts that Rasa's also goes
+      through, which nothing of ours reads (about 8 s of the training).
+    """
+
+    def train(self, training_data: TrainingData) -> Resource:
+        resource = super().train(training_data)
+        # New dicts: Rasa's may be the training data's own, shared by every cross-validation fold.
+        self.known_patterns = [{**p, "pattern": IN_WORD_APOSTROPHE.sub("", p["pattern"])} for p in self.known_patterns]
+        self._persist()
+        return resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def _features_for_patterns(self, message: Message, attribute: str) -> tuple[Any, Any]:
+        text = message.get(attribute)
+        removed = [m.start() for m in IN_WORD_APOSTROPHE.finditer(text or "")]
+        if not removed:
+            return super()._features_for_patterns(message, attribute)
+        # Rasa's matching, on the text without those apostrophes and with its tokens moved to match
+        def moved(index: int) -> int:
+            return index - bisect.bisect_left(removed, index)
+
+        tokens = [Token(t.text, moved(t.start), moved(t.end)) for t in message.get(TOKENS_NAMES[attribute], [])]
+        plain = Message(data={attribute: IN_WORD_APOSTROPHE.sub("", text), TOKENS_NAMES[attribute]: tokens})
+        return super()._features_for_patterns(plain, attribute)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
