@@ -50,7 +50,7 @@ def train(force: bool = False) -> int:
     MODEL_DIR.mkdir(exist_ok=True)
     wanted = fingerprint()
     started = time.monotonic()
-    print("Training the model (about two minutes)...", flush=True)
+    print("Training the model (about a minute).", flush=True)
     result = subprocess.run(training_command(), cwd=REPO_ROOT)
     if result.returncode != 0 or not MODEL_PATH.exists():
         print("Training failed.", file=sys.stderr)
