@@ -153,7 +153,7 @@ class CrisisDetector(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class IntentClassifier(LogisticRegressionClassifier):
-    """Rasa's LogisticRegressionClassifier with three settings from config.yml that Rasa's own lacks:
+    """Rasa's LogisticRegressionClassifier with four settings from config.yml that Rasa's own lacks:
     - `C`, scikit-learn's inverse regularisation strength: Rasa fixes it at 1.0, which under-fits our 17 intents
       (`make nlu-report` measures it);
     - `class_weight`: Rasa fixes it at "balanced", which weighs each topic question (half our examples, and most
@@ -161,8 +161,9 @@ class IntentClassifier(LogisticRegressionClassifier):
     - `tf_idf`: the featurizers (by alias) whose counts are weighed as TF-IDF, each on its own: a word or letter
       group counts less the more examples have it, a repeat counts by its logarithm, and each featurizer's part
       of a message has length 1, so a long worried message weighs no more than a short one. Rasa's own uses raw
-      counts, which let words such as "the" and "my" decide. Other featurizers (word lists, shapes) stay as they
-      are. The weights (one per column, learnt from the training examples) are saved with the model.
+      counts, which let words such as "the" and "my" decide. Other featurizers (the word lists) stay as they are.
+      The weights (one per column, learnt from the training examples) are saved with the model;
+    - `featurizers`: the featurizers (by alias) whose sentence features it reads; all when empty.
     """
 
     @staticmethod
