@@ -176,14 +176,16 @@ class IntentClassifier(LogisticRegressionClassifier):
         self.clf.set_params(C=float(self.config["C"]), class_weight=self.config["class_weight"])
         self.idf: dict[str, np.ndarray] = {}  # featurizer alias -> inverse document frequency of each column
 
-    def _sentence_features(self, message: Message) -> list[tuple[str, csr_matrix]]:
-        """(featurizer alias, 1-row matrix) of the sentence features of each featurizer in `featurizers` (all when
-        it is empty), in pipeline order, as Rasa's get_sparse_features and get_dense_features put them together."""
+    def _sentence_features(self, message: Message) -> list[tuple[str, Any]]:
+        """(featurizer alias, 1-row matrix as the featurizer made it) of the sentence features of each featurizer in
+        `featurizers` (all when it is empty), in pipeline order, as Rasa's get_sparse_features and
+        get_dense_features put them together."""
         wanted = self.config["featurizers"]
-        return [(f.origin, csr_matrix(f.features)) for f in message.features
+        return [(f.origin, f.features) for f in message.features
                 if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and (not wanted or f.origin in wanted)]
 
-    def _weigh(self, origin: str, row: csr_matrix) -> csr_matrix:
+    def _weigh(self, origin: str, row: Any) -> csr_matrix:
+        row = csr_matrix(row)
         idf = self.idf.get(origin)
         if idf is None:
             return row
@@ -201,7 +203,7 @@ class IntentClassifier(LogisticRegressionClassifier):
         for message in examples:
             for origin, row in self._sentence_features(message):
                 if origin in wanted:
-                    blocks.setdefault(origin, []).append(row)
+                    blocks.setdefault(origin, []).append(csr_matrix(row))
         missing = wanted - set(blocks)
         if missing:
             raise ValueError(f"{type(self).__name__} tf_idf names featurizers that gave no features: "
