@@ -115,3 +115,18 @@ def test_out_of_scope_names_the_council_contact():
     text = next(t for w, t in ALL_REPLIES if w.startswith("council.yml:utter_out_of_scope"))
     assert content().council.contact.phone in text
     assert "only help" in text
+
+
+def test_out_of_scope_sends_a_health_worry_to_nhs_111_and_999():
+    """A parent may ask about an ill child here; the out-of-scope reply says where to go."""
+    text = next(t for w, t in ALL_REPLIES if w.startswith("council.yml:utter_out_of_scope"))
+    c = content()
+    assert f"NHS {c.helpline('nhs_111')}" in text and c.helpline("emergency") in text
+
+
+def test_out_of_scope_fits_two_sms_segments():
+    """It has one text for every channel, SMS included."""
+    from bot.channels.formatting import segment_count
+
+    text = next(t for w, t in ALL_REPLIES if w.startswith("council.yml:utter_out_of_scope"))
+    assert segment_count(text) <= 2

@@ -101,6 +101,8 @@ def council_responses_document(content: Content) -> str:
     out_of_scope = (
         "Sorry, I can only help with questions about your family's records and your choices about them.\n"
         f"For other things, call the council on {contact.phone}, {contact.hours}. Or go to {contact.web}\n"
+        # Parents ask about an ill child here too ("she has had a temperature of 39 since last night").
+        f"Worried about a child's health? Call NHS {n('nhs_111')}. In an emergency, call {n('emergency')}.\n"
     )
     child_short = (
         f"If you are in danger now, call {n('emergency')}. Childline is free, day and night: {n('childline')}. "

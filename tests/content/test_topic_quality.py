@@ -286,6 +286,7 @@ def test_helplines_match_the_facts() -> None:
         "nspcc": "0808 800 5000",
         "childline": "0800 1111",
         "family_rights_group": FRG_NUMBER,
+        "nhs_111": "111",  # https://111.nhs.uk/
     }
 
 
