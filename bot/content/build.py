@@ -98,11 +98,20 @@ def council_responses_document(content: Content) -> str:
         f"You can also call the NSPCC on {n('nspcc')}.\n"
         "I am still here if you want to carry on.\n"
     )
-    out_of_scope = (
-        "Sorry, I can only help with questions about your family's records and your choices about them.\n"
+    # A real question about records can land here when the classifier gets it wrong, so the reply owns that and
+    # asks for other words. Parents ask about an ill child here too ("she has had a temperature of 39 since last
+    # night"): NHS 111, or 999.
+    out_of_scope_web = (
+        "Sorry, I can only help with questions about your family's records and your choices about them. "
+        "If that is what you asked, I may have got it wrong. Please try other words.\n"
         f"For other things, call the council on {contact.phone}, {contact.hours}. Or go to {contact.web}\n"
-        # Parents ask about an ill child here too ("she has had a temperature of 39 since last night").
         f"Worried about a child's health? Call NHS {n('nhs_111')}. In an emergency, call {n('emergency')}.\n"
+    )
+    out_of_scope_short = (
+        "Sorry, I can only help with your family's records and your choices about them. "
+        "If that is what you asked, please try other words. "
+        f"For other things, call the council on {contact.phone}. "
+        f"Worried about a child's health? Call NHS {n('nhs_111')}, or {n('emergency')} in an emergency."
     )
     child_short = (
         f"If you are in danger now, call {n('emergency')}. Childline is free, day and night: {n('childline')}. "
@@ -115,7 +124,7 @@ def council_responses_document(content: Content) -> str:
     responses = {
         "utter_crisis": variants(crisis_short, crisis_web),
         "utter_crisis_child": variants(child_short, crisis_child),
-        "utter_out_of_scope": [{"text": _Literal(out_of_scope)}],
+        "utter_out_of_scope": variants(out_of_scope_short, out_of_scope_web),
     }
     return _dump({"version": "3.1", "responses": responses})
 
