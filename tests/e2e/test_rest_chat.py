@@ -162,6 +162,23 @@ def test_fear_of_asking_for_help_gets_a_warm_true_answer(servers, worry):
     assert "not a child protection referral" in follow_up or "your choice" in follow_up
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which day do the bins go out on our street",
+        "can i pay my council tax monthly",
+        "is it going to be sunny at the weekend",
+        "do you know any good jokes about dads",
+    ],
+)
+def test_other_council_questions_get_the_council_contact_not_a_topic(servers, question):
+    """The issue's examples (bins, council tax, weather, jokes), in words that are not training examples."""
+    chat, _ = servers
+    reply = chat.text(f"e2e-oos-{abs(hash(question))}", question)
+    assert "only help" in reply and "0300 123 4567" in reply
+    assert "Source:" not in reply  # no topic answer
+
+
 def test_opt_out_end_to_end_and_staff_export_lists_it(servers):
     import json
     import os
