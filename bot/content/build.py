@@ -10,6 +10,7 @@ Both files are committed; `python -m bot build --check` (run by the tests) fails
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,6 +22,8 @@ NLU_FILE = REPO_ROOT / "data" / "nlu" / "topics.yml"
 RESPONSES_FILE = REPO_ROOT / "data" / "responses" / "topics.yml"
 COUNCIL_RESPONSES_FILE = REPO_ROOT / "data" / "responses" / "council.yml"
 TEXT_CHANNELS = ("sms", "whatsapp")
+OUT_OF_SCOPE_BUTTONS = [{"title": "What can you help with?", "payload": "/help"},
+                        {"title": "Talk to a person", "payload": "/talk_to_person"}]
 
 
 class _Literal(str):
@@ -118,13 +121,18 @@ def council_responses_document(content: Content) -> str:
         f"NSPCC: {n('nspcc')}. I am still here if you want to carry on."
     )
 
-    def variants(short: str, web: str) -> list[dict[str, str]]:
-        return [*({"channel": c, "text": short} for c in TEXT_CHANNELS), {"text": _Literal(web)}]
+    def variants(short: str, web: str, web_buttons: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
+        """The short text for SMS and WhatsApp, the web text (with its buttons, if any) for the rest."""
+        web_variant: dict[str, Any] = {"text": _Literal(web)}
+        if web_buttons:
+            web_variant["buttons"] = web_buttons
+        return [*({"channel": c, "text": short} for c in TEXT_CHANNELS), web_variant]
 
     responses = {
         "utter_crisis": variants(crisis_short, crisis_web),
         "utter_crisis_child": variants(child_short, crisis_child),
-        "utter_out_of_scope": variants(out_of_scope_short, out_of_scope_web),
+        # On the web, one tap back to what the assistant can do, in case it misread a records question.
+        "utter_out_of_scope": variants(out_of_scope_short, out_of_scope_web, OUT_OF_SCOPE_BUTTONS),
     }
     return _dump({"version": "3.1", "responses": responses})
 

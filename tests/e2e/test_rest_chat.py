@@ -179,6 +179,17 @@ def test_other_council_questions_get_the_council_contact_not_a_topic(servers, qu
     assert "Source:" not in reply  # no topic answer
 
 
+def test_out_of_scope_buttons_lead_back_to_what_the_assistant_does(servers):
+    """If the assistant misread a records question as out of scope, one tap shows what it can do."""
+    chat, _ = servers
+    sender = "e2e-oos-buttons"
+    messages = chat.send(sender, "which day do the bins go out on our street")
+    buttons = {b["title"]: b["payload"] for m in messages for b in m.get("buttons", [])}
+    assert set(buttons.values()) == {"/help", "/talk_to_person"}
+    assert "Here is what I can do" in chat.text(sender, buttons["What can you help with?"])
+    assert "0300 123 4567" in chat.text(sender, buttons["Talk to a person"])
+
+
 def test_opt_out_end_to_end_and_staff_export_lists_it(servers):
     import json
     import os
