@@ -112,6 +112,9 @@ _FICTION = re.compile(  # "he was stabbed in a film we watched"
     r"\b(in|on) (a|the|this|that|some|my|his|her|an) (film|movie|game|video game|computer game|tv show|"
     r"programme|book|episode|story|series|cartoon|novel|dream|soap)\b"
 )
+# Words of a question about records and sharing (see _Ctx.asks_about_records_if).
+_RECORDS_TALK = frozenset({"share", "shares", "shared", "sharing", "record", "records", "data", "information",
+                           "permission", "consent", "model", "prediction", "predict", "algorithm"})
 _STATISTICS = re.compile(
     r"\b(how many|statistics|stats|figures|rates?|percent|percentage|number of|each year|every year|per year)\b"
 )
@@ -467,6 +470,17 @@ class _Ctx:
                     return True
         return False
 
+    def asks_about_records_if(self, i: int) -> bool:
+        """'can they share my records if they think my kids are in danger': the danger at token i is the
+        condition ('if', 'whether', up to 6 words before) of a question about records, not news of danger now.
+        The classifier then answers the question; the child-protection answer itself says 'If a child is in danger
+        now, call 999.'"""
+        lo = max(self.sentence_start(i), i - 6)
+        if not any(self.norms[j] in {"if", "whether"} for j in range(lo, i)):
+            return False
+        s_lo, s_hi = self.sent_bounds[self.sent_of[i]]
+        return bool(set(self.norms[max(s_lo, i - CONTEXT_TOKENS) : min(s_hi, i + CONTEXT_TOKENS)]) & _RECORDS_TALK)
+
     def past(self, i: int) -> bool:
         return bool(_PAST.search(self.sentence(i)))
 
@@ -647,6 +661,8 @@ def _check_passive(ctx: _Ctx, start: int, end: int) -> _Match | None:
         return None
     if ctx.negated(start, verb) or ctx.past(verb) or ctx.fiction(verb) or ctx.denied(verb):
         return None
+    if ctx.asks_about_records_if(start):
+        return None  # "can a prediction model tell if a child will be harmed"
     if v in _WEAK_PARTICIPLES | {"kicked", "knocked", "bashed", "whacked", "beaten", "beat"} and ctx.accident(verb):
         return None
     return _Match("passive", start, end, who)
@@ -689,8 +705,8 @@ def _check_unsafe(ctx: _Ctx, start: int, end: int) -> _Match | None:
             violent = nxt in {"being", "getting"} and after in lex.PARTICIPLES and ctx.at(end + 3) != "out"
             if not (violent or nxt in {"him", "her", "death", "dying", "harm", "abuse", "violence"}):
                 return None  # "in danger of failing maths"
-    if ctx.past(start):
-        return None
+    if ctx.past(start) or ctx.asks_about_records_if(subject):
+        return None  # "... share my records if they think my kids are in danger"
     return _Match("unsafe", start, end, who)
 
 

@@ -72,6 +72,22 @@ def test_crisis_message_gets_999_first(servers):
     assert "0808 800 5000" in reply and "0800 1111" in reply
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can the social share my records without my permission if they think my kids are in danger",
+        "if my child is in danger can they share without asking",
+    ],
+)
+def test_a_question_about_the_child_protection_exception_gets_its_answer(servers, question):
+    """Danger as the condition of a question about sharing is not news of danger: the parent gets the answer,
+    which still says what to do if a child is in danger now."""
+    chat, _ = servers
+    reply = chat.text(f"e2e-exception-{abs(hash(question))}", question)
+    assert "serious harm" in reply and "Source:" in reply
+    assert "call 999" in reply
+
+
 def test_crisis_in_the_middle_of_the_identity_check(servers):
     chat, _ = servers
     sender = "e2e-crisis-form"
