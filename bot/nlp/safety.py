@@ -891,8 +891,8 @@ def _number(word: str) -> int:
 
 
 def _check_agent_state(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | None:
-    if ctx.negated(start, end - 1) or ctx.past(start):
-        return None
+    if ctx.negated(start, end - 1) or ctx.past(start) or ctx.denied(start):
+        return None  # denied: "the report says my partner is violent, that is a lie", as for the violence rules
     words = ctx.norms[start:end]
     if rule == "weapon" and not set(words[1:]) & lex.WEAPON_VERBS:
         return None
