@@ -244,6 +244,14 @@ def test_related_topics_do_not_point_at_themselves() -> None:
         assert len(set(topic.related)) == len(topic.related)
 
 
+def test_every_related_topic_gets_a_button() -> None:
+    from bot.content.build import MAX_RELATED, related_buttons
+
+    for topic in CONTENT.topics:
+        assert 1 <= len(topic.related) <= MAX_RELATED, topic.id
+        assert [b["title"] for b in related_buttons(topic.id, CONTENT)] == [CONTENT.topic(r).title for r in topic.related]
+
+
 def test_council_purposes_are_exactly_the_five() -> None:
     council = CONTENT.council
     purposes = {p.id: p for p in council.purposes}
