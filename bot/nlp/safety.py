@@ -327,6 +327,18 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.MEDICAL)],
             [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("breathing")],
             [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("stopped"), _one("breathing")],
+            # "my son is having a fit", "my baby's having a seizure", "she is fitting"
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "another"}, "?"),
+             _any(L.SEIZURE)],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.SEIZING)],
+            # "my daughter won't wake up", "my son can't breathe", "my baby is struggling to breathe"
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"can", "could", "do", "does"}, "?"),
+             _any(L.NEGATIONS), _any({"wake", "waking", "breathe"})],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"struggling", "fighting"}), _one("to"),
+             _one("breathe")],
+            # "my baby has gone blue"
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"gone", "turned", "turning", "going"}),
+             _one("blue")],
         ],
         # "my daughter is missing", "my son has run away"
         "missing": [
@@ -529,7 +541,9 @@ class _Ctx:
 
 
 _NOT_POSSESSED = (
-    frozenset({"safe", "unsafe", "in", "scared", "missing", "", "gone", "run", "ran", "self", "suicidal", "choking"})
+    frozenset({"safe", "unsafe", "in", "scared", "missing", "", "gone", "run", "ran", "self", "suicidal", "choking",
+               "having", "struggling", "turned", "turning"})
+    | lex.SEIZING
     | lex.INGEST_VERBS
     | lex.OVERDOSE
     | lex.MEDICAL
@@ -834,7 +848,8 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
         return None
     if rule == "suicidal" and who in {"feel", "feeling", "felt", "having", "have", "had", "getting"}:
         who = "i"
-    not_breathing = rule == "medical" and ctx.norms[end - 1] == "breathing"
+    # "not breathing", "won't wake", "can't breathe": the negation is the danger, not a denial of it
+    not_breathing = rule == "medical" and ctx.norms[end - 1] in {"breathing", "breathe", "wake", "waking"}
     if (not not_breathing and ctx.negated(start, end - 1)) or ctx.past(start):
         return None
     if _STATISTICS.search(ctx.sentence(start)):
@@ -876,10 +891,20 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
         if ctx.services(start) and last != "away":
             return None  # "my son is missing from the register"
     elif rule == "medical":
-        if ctx.norms[end - 1] == "choking" and nxt == "on" and ctx.past(start):
+        last = ctx.norms[end - 1]
+        if last == "choking" and nxt == "on" and ctx.past(start):
             return None
+        if last in lex.SEIZURE and nxt == "of":
+            return None  # "a fit of the giggles"
+        if last == "fitting" and nxt not in {"", "now", "again", "and", "help", "please", "pls", "right", "still"}:
+            return None  # "my son is fitting in well", "fitting the new cot"
+        if last in {"wake", "waking"} and set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE:
+            return None  # "my son won't wake up for school"
     return _Match(rule, start, end, who)
 
+
+_WAKE_ROUTINE = frozenset({"school", "morning", "mornings", "time", "early", "alarm", "nursery", "college", "work",
+                           "feeds", "feed", "weekends", "weekend"})
 
 _NUMBER_WORDS = {"five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30}
 

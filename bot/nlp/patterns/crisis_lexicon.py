@@ -353,7 +353,9 @@ OWN_DET = _forms("his her their my your")
 WRITER_AUX = _forms("'ve ve have just already 'm m am going to gon na gonna 've had i")
 OVERDOSE = _forms("overdose overdosed overdosing")
 
-MEDICAL = _forms("choking unconscious unresponsive")
+MEDICAL = _forms("choking unconscious unresponsive lifeless floppy")
+SEIZURE = _forms("fit fits seizure seizures convulsion convulsions")  # "having a fit"
+SEIZING = _forms("fitting seizing convulsing")
 MISSING = _forms("missing kidnapped abducted snatched")
 MISSING_OK_NEXT = _forms(". ! , ? since for again tonight now overnight and")
 
