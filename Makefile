@@ -56,8 +56,8 @@ test-fast: setup
 # 5-fold cross-validation on data/, then the trained model on held-out messages it never saw (tests/nlp/data).
 nlu-report: train
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
-	$(PY) -m bot.privacy.launch rasa test nlu --nlu tests/nlp/data/holdout.yml --model models/assistant.tar.gz --out results/nlu-holdout
-	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout
+	$(PY) -m bot.privacy.launch rasa test nlu --nlu tests/nlp/data/holdout --model models/assistant.tar.gz --out results/nlu-holdout --successes
+	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout --sets tests/nlp/data/holdout
 
 clean:
 	rm -rf models results .rasa var build
