@@ -339,6 +339,17 @@ def _patterns() -> dict[str, list[list[dict]]]:
             # "my baby has gone blue"
             [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"gone", "turned", "turning", "going"}),
              _one("blue")],
+            # "my baby is not moving", "my son is bleeding badly"
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("moving")],
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("bleeding")],
+            # "my daughter is having an asthma attack", "my son is having an allergic reaction"
+            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "an", "another"}, "?"),
+             _any({"asthma", "allergic", "anaphylactic"}), _any({"attack", "reaction", "shock"})],
+        ],
+        # "the house is on fire"
+        "fire_now": [
+            [_any(L.DETERMINERS, "?"), _any({"house", "home", "flat", "building", "kitchen", "bedroom"}),
+             _any(L.PASSIVE_AUX, "*"), _one("on"), _one("fire")],
         ],
         # "my daughter is missing", "my son has run away"
         "missing": [
@@ -849,7 +860,7 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
     if rule == "suicidal" and who in {"feel", "feeling", "felt", "having", "have", "had", "getting"}:
         who = "i"
     # "not breathing", "won't wake", "can't breathe": the negation is the danger, not a denial of it
-    not_breathing = rule == "medical" and ctx.norms[end - 1] in {"breathing", "breathe", "wake", "waking"}
+    not_breathing = rule == "medical" and ctx.norms[end - 1] in {"breathing", "breathe", "wake", "waking", "moving"}
     if (not not_breathing and ctx.negated(start, end - 1)) or ctx.past(start):
         return None
     if _STATISTICS.search(ctx.sentence(start)):
@@ -900,11 +911,30 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
             return None  # "my son is fitting in well", "fitting the new cot"
         if last in {"wake", "waking"} and set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE:
             return None  # "my son won't wake up for school"
+        if last == "drowning" and nxt == "in" and ctx.at(end + 1) not in _WATER:
+            return None  # "my son is drowning in homework"
+        if last == "moving" and nxt in _MOVING_ON:
+            return None  # "my son is not moving schools"
+        if last == "bleeding" and not set(ctx.norms[end : end + 6]) & _BAD_BLEEDING:
+            return None  # "my son is bleeding" (a graze, a nosebleed): only a bad bleed is an emergency
     return _Match(rule, start, end, who)
 
 
 _WAKE_ROUTINE = frozenset({"school", "morning", "mornings", "time", "early", "alarm", "nursery", "college", "work",
                            "feeds", "feed", "weekends", "weekend"})
+
+_MOVING_ON = frozenset({"school", "schools", "house", "home", "to", "out", "in", "away", "area", "on", "back", "with",
+                        "there", "here", "abroad", "up", "forward", "yet"})
+_WATER = frozenset({"the", "a", "water", "pool", "river", "sea", "bath", "lake", "canal", "pond"})
+_BAD_BLEEDING = frozenset({"badly", "heavily", "everywhere", "lot", "lots", "loads", "head", "neck", "chest", "stop",
+                           "nonstop", "much", "stopping"})
+
+
+def _check_fire(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    if ctx.negated(start, end - 1) or ctx.past(start) or ctx.fiction(start):
+        return None
+    return _Match("fire_now", start, end, "they")  # whoever is inside: a child if the message names one
+
 
 _NUMBER_WORDS = {"five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "thirty": 30}
 
@@ -1000,6 +1030,7 @@ def _check_arson(ctx: _Ctx, start: int, end: int) -> _Match | None:
 _CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
     "cut_body": _check_cut_body,
     "arson": _check_arson,
+    "fire_now": _check_fire,
     "jump": _check_jump,
     "pills_ready": _check_pills_ready,
     "forced": _check_forced,

@@ -353,7 +353,7 @@ OWN_DET = _forms("his her their my your")
 WRITER_AUX = _forms("'ve ve have just already 'm m am going to gon na gonna 've had i")
 OVERDOSE = _forms("overdose overdosed overdosing")
 
-MEDICAL = _forms("choking unconscious unresponsive lifeless floppy")
+MEDICAL = _forms("choking unconscious unresponsive lifeless floppy drowning")
 SEIZURE = _forms("fit fits seizure seizures convulsion convulsions")  # "having a fit"
 SEIZING = _forms("fitting seizing convulsing")
 MISSING = _forms("missing kidnapped abducted snatched")
