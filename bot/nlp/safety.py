@@ -346,6 +346,11 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "an", "another"}, "?"),
              _any({"asthma", "allergic", "anaphylactic"}), _any({"attack", "reaction", "shock"})],
         ],
+        # "my toddler fell down the stairs and isn't moving": the child is named earlier in the sentence
+        "and_not_moving": [
+            [_one("and"), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _any({"moving", "breathing"})],
+            [_one("and"), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _any({"wake", "waking"}), _one("up")],
+        ],
         # "the house is on fire"
         "fire_now": [
             [_any(L.DETERMINERS, "?"), _any({"house", "home", "flat", "building", "kitchen", "bedroom"}),
@@ -930,6 +935,17 @@ _BAD_BLEEDING = frozenset({"badly", "heavily", "everywhere", "lot", "lots", "loa
                            "nonstop", "much", "stopping"})
 
 
+def _check_and_not_moving(ctx: _Ctx, start: int, end: int) -> _Match | None:
+    lo = ctx.sentence_start(start)
+    child = next((i for i in range(start - 1, lo - 1, -1) if ctx.norms[i] in lex.CHILD_NOUNS
+                  and _child_word_ok(ctx.norms, i)), None)
+    if child is None or start - child > 12 or ctx.past(start):
+        return None
+    if ctx.at(end) in _MOVING_ON or set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE:
+        return None  # "my son has a new job and is not moving out", "... and won't wake up for school"
+    return _Match("medical", start, end, ctx.norms[child])
+
+
 def _check_fire(ctx: _Ctx, start: int, end: int) -> _Match | None:
     if ctx.negated(start, end - 1) or ctx.past(start) or ctx.fiction(start):
         return None
@@ -1031,6 +1047,7 @@ _CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
     "cut_body": _check_cut_body,
     "arson": _check_arson,
     "fire_now": _check_fire,
+    "and_not_moving": _check_and_not_moving,
     "jump": _check_jump,
     "pills_ready": _check_pills_ready,
     "forced": _check_forced,
