@@ -36,11 +36,14 @@ def summarise(results_dir: Path) -> str:
     return "\n".join(lines) if len(lines) > 1 else f"No reports found in {results_dir}"
 
 
-def _set_messages(path: Path) -> set[str]:
-    messages = set()
+def nlu_examples(path: Path) -> list[tuple[str, str]]:
+    """(label, message) for each intent example in a Rasa NLU file (a training file or a held-out set)."""
+    found = []
     for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-        messages.update(line[2:].strip() for line in block.get("examples", "").splitlines() if line.startswith("- "))
-    return messages
+        if "intent" in block:
+            found += [(block["intent"], line[2:].strip())
+                      for line in block["examples"].splitlines() if line.startswith("- ")]
+    return found
 
 
 def by_set(results_dir: Path, sets_dir: Path) -> str:
@@ -55,7 +58,7 @@ def by_set(results_dir: Path, sets_dir: Path) -> str:
             predictions[row["text"]] = (row["intent"], str((row.get("intent_prediction") or {}).get("name")))
     lines = [f"== {results_dir}, each set in {sets_dir}"]
     for path in sorted(sets_dir.glob("*.yml")):
-        pairs = [predictions[m] for m in sorted(_set_messages(path)) if m in predictions]
+        pairs = [predictions[m] for m in sorted({text for _, text in nlu_examples(path)}) if m in predictions]
         if not pairs:
             lines.append(f"{path.stem}: no results (not in this run)")
             continue

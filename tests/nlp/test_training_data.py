@@ -9,7 +9,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-import yaml
+
+from bot.nlp.components import APOSTROPHES
+from bot.nlu_report import nlu_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING = [ROOT / "data" / "nlu" / "core.yml", ROOT / "data" / "nlu" / "topics.yml"]
@@ -18,28 +20,18 @@ HELD_OUT = ROOT / "tests" / "nlp" / "data" / "holdout"
 
 def as_read(text: str) -> str:
     """The message as the classifiers tell messages apart: case, apostrophes and punctuation do not count."""
-    text = re.sub("['\u2019\u2018`]", "", text.lower())
+    text = re.sub(f"[{APOSTROPHES}]", "", text.lower())
     return " ".join(re.findall(r"\w+", text))
-
-
-def examples(path: Path) -> list[tuple[str, str]]:
-    """(label, message) for each example in a Rasa NLU file."""
-    found = []
-    for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-        if "intent" in block:
-            found += [(block["intent"], line[2:].strip())
-                      for line in block["examples"].splitlines() if line.startswith("- ")]
-    return found
 
 
 @pytest.fixture(scope="module")
 def training() -> list[tuple[str, str]]:
-    return [pair for path in TRAINING for pair in examples(path)]
+    return [pair for path in TRAINING for pair in nlu_examples(path)]
 
 
 @pytest.fixture(scope="module")
 def held_out() -> list[tuple[str, str]]:
-    return [pair for path in sorted(HELD_OUT.glob("*.yml")) for pair in examples(path)]
+    return [pair for path in sorted(HELD_OUT.glob("*.yml")) for pair in nlu_examples(path)]
 
 
 def test_as_read_ignores_case_apostrophes_and_punctuation() -> None:
