@@ -475,10 +475,15 @@ class _Ctx:
     def at(self, i: int) -> str:
         return self.norms[i] if 0 <= i < self.n else ""
 
-    def sentence(self, i: int) -> str:
-        """The sentence around token i, clipped to CONTEXT_TOKENS either side (long rants have no full stops)."""
+    def window(self, i: int) -> tuple[int, int]:
+        """Token bounds of the sentence around token i, clipped to CONTEXT_TOKENS either side (long rants have no
+        full stops)."""
         lo, hi = self.sent_bounds[self.sent_of[i]]
-        lo, hi = max(lo, i - CONTEXT_TOKENS), min(hi, i + CONTEXT_TOKENS)
+        return max(lo, i - CONTEXT_TOKENS), min(hi, i + CONTEXT_TOKENS)
+
+    def sentence(self, i: int) -> str:
+        """The text of window(i)."""
+        lo, hi = self.window(i)
         if (lo, hi) not in self._sentence_cache:
             self._sentence_cache[(lo, hi)] = " ".join(t.text for t in self.doc[lo:hi])
         return self._sentence_cache[(lo, hi)]
@@ -506,8 +511,8 @@ class _Ctx:
         lo = max(self.sentence_start(i), i - 6)
         if not any(self.norms[j] in {"if", "whether"} for j in range(lo, i)):
             return False
-        s_lo, s_hi = self.sent_bounds[self.sent_of[i]]
-        return bool(set(self.norms[max(s_lo, i - CONTEXT_TOKENS) : min(s_hi, i + CONTEXT_TOKENS)]) & _RECORDS_TALK)
+        lo, hi = self.window(i)
+        return bool(set(self.norms[lo:hi]) & _RECORDS_TALK)
 
     def past(self, i: int) -> bool:
         return bool(_PAST.search(self.sentence(i)))
