@@ -919,12 +919,10 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
             return None  # "a fit of the giggles"
         if last == "fitting" and nxt not in {"", "now", "again", "and", "help", "please", "pls", "right", "still"}:
             return None  # "my son is fitting in well", "fitting the new cot"
-        if last in {"wake", "waking"} and set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE:
-            return None  # "my son won't wake up for school"
+        if _everyday_not(ctx, end):
+            return None  # "my son won't wake up for school", "my son is not moving schools"
         if last == "drowning" and nxt == "in" and ctx.at(end + 1) not in _WATER:
             return None  # "my son is drowning in homework"
-        if last == "moving" and nxt in _MOVING_ON:
-            return None  # "my son is not moving schools"
         if last == "bleeding" and not set(ctx.norms[end : end + 6]) & _BAD_BLEEDING:
             return None  # "my son is bleeding" (a graze, a nosebleed): only a bad bleed is an emergency
     return _Match(rule, start, end, who)
@@ -940,13 +938,28 @@ _BAD_BLEEDING = frozenset({"badly", "heavily", "everywhere", "lot", "lots", "loa
                            "nonstop", "much", "stopping"})
 
 
+def _everyday_not(ctx: _Ctx, end: int) -> bool:
+    """True when the words after "not moving" / "won't wake" make it everyday life, not an emergency.
+
+    Keyed on the danger word, so "not breathing on his own" stays a crisis while "not moving on" does not.
+    """
+    last = ctx.norms[end - 1]
+    if last == "up":
+        last = ctx.norms[end - 2]  # "... and won't wake up": the pattern ends on "up"
+    if last == "moving":
+        return ctx.at(end) in _MOVING_ON
+    if last in {"wake", "waking"}:
+        return bool(set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE)
+    return False
+
+
 def _check_and_not_moving(ctx: _Ctx, start: int, end: int) -> _Match | None:
     lo = ctx.sentence_start(start)
     child = next((i for i in range(start - 1, lo - 1, -1) if ctx.norms[i] in lex.CHILD_NOUNS
                   and _child_word_ok(ctx.norms, i)), None)
     if child is None or start - child > 12 or ctx.past(start):
         return None
-    if ctx.at(end) in _MOVING_ON or set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE:
+    if _everyday_not(ctx, end):
         return None  # "my son has a new job and is not moving out", "... and won't wake up for school"
     return _Match("medical", start, end, ctx.norms[child])
 
