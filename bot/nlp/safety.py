@@ -23,7 +23,10 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.nlp import danger_now
 from bot.nlp.patterns import crisis_lexicon as lex
+from bot.nlp.patterns.tokens import any_of as _any
+from bot.nlp.patterns.tokens import one as _one
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +109,7 @@ _ACCIDENT = re.compile(
 )
 _DENIAL = re.compile(
     r"\b(not true|isn't true|is n't true|untrue|a lie|all lies|never happened|didn't happen|did not happen|"
-    r"made up|incorrect|not what happened)\b"
+    r"made up|incorrect|not what happened|false report|false allegation|false allegations|malicious report)\b"
 )
 _FICTION = re.compile(  # "he was stabbed in a film we watched"
     r"\b(in|on) (a|the|this|that|some|my|his|her|an) (film|movie|game|video game|computer game|tv show|"
@@ -115,9 +118,6 @@ _FICTION = re.compile(  # "he was stabbed in a film we watched"
 # Words of a question about records and sharing (see _Ctx.asks_about_records_if).
 _RECORDS_TALK = frozenset({"share", "shares", "shared", "sharing", "record", "records", "data", "information",
                            "permission", "consent", "model", "prediction", "predict", "algorithm"})
-_STATISTICS = re.compile(
-    r"\b(how many|statistics|stats|figures|rates?|percent|percentage|number of|each year|every year|per year)\b"
-)
 _SERVICES = re.compile(
     r"\b(social|socials|council|care|services|worker|workers|school|court|police|authorities|protection|"
     r"referral|professionals?|ofsted|cafcass|health visitor|gp|doctor|nurse|teacher|judge|judged|"
@@ -130,18 +130,6 @@ _SERVICES = re.compile(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _any(words: frozenset[str] | set[str], op: str | None = None) -> dict:
-    token: dict = {"NORM": {"IN": sorted(words)}}
-    if op:
-        token["OP"] = op
-    return token
-
-
-def _one(word: str, op: str | None = None) -> dict:
-    token: dict = {"NORM": word}
-    if op:
-        token["OP"] = op
-    return token
 
 
 def _patterns() -> dict[str, list[list[dict]]]:
@@ -156,7 +144,10 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [_any(L.AGENTS), _any(L.FILLER, "*"), _any(L.VIOLENT_VERBS), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]
         ],
         # "he comes home drunk and hits us", "he smashed my phone and hit me"
-        "violence_and": [[_one("and"), _any(L.VIOLENT_VERBS), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]],
+        "violence_and": [[_one("and"),
+                          _any({"just", "then", "now", "also", "again", "he", "she", "has", "'s", "s", "is", "keeps",
+                                "started"}, "*"),
+                          _any(L.VIOLENT_VERBS), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]],
         # "she's been beaten", "my daughter is being abused", "my son got stabbed"
         "passive": [[_any(L.STATE_SUBJECTS), _any(L.PASSIVE_AUX, "+"), _any(L.PARTICIPLES)]],
         # "my kid ain't safe tonight", "we're not safe", "I don't feel safe", "my child is in danger"
@@ -208,6 +199,7 @@ def _patterns() -> dict[str, list[list[dict]]]:
         # "I'm scared to go home"
         "fear_home": [
             [_any(L.FEAR), _one("to"), _any(L.FEAR_GO), _any(L.FEAR_PLACE_FILL, "*"), _any(L.FEAR_PLACE)],
+            [_any(L.FEAR), _one("to"), _any({"go", "get"}), _one("back"), _any({",", ".", "!", "there", "tonight"})],
         ],
         # "scared for my life", "terrified for our safety"
         "fear_life": [[_any(L.FEAR), _any({"for", "of"}), _any({"my", "our"}), _any(L.LIFE)]],
@@ -236,6 +228,9 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [_one("wish"), _one("i"), _any({"was", "were"}), _one("dead")],
             [_any(L.NEGATIONS), _any({"want", "wanna"}), _any({"to", "na"}, "?"), _any(L.NOT_LIVE)],
             [_one("better"), _one("off"), _any({"dead", "without"})],
+            [_any({"nobody", "noone"}), _any({"will", "would", "'ll", "ll", "gon", "going"}), _any({"na", "to"}, "?"),
+             _one("miss"), _one("me")],
+            [_one("no"), _one("one"), _any({"will", "would", "'ll", "ll"}), _one("miss"), _one("me")],
             [_any(L.CAN), _any(L.NEGATIONS), _one("go"), _one("on")],
             [_any({"no", "nothing"}), _any({"reason", "point"}, "?"), _one("to"), _one("live")],
             [_one("kms")],
@@ -286,7 +281,9 @@ def _patterns() -> dict[str, list[list[dict]]]:
                 _any({"fire", "to"}, "*"),
                 _any(L.DETERMINERS, "*"),
                 _any({"house", "home", "flat", "place", "car"}),
-            ]
+            ],
+            # "he says he's going to burn it down with us in it"
+            [_any(L.AGENTS), _any(L.FILLER, "*"), _any({"burn", "torch"}), _one("it"), _one("down")],
         ],
         # "my daughter is cutting herself", "my son says he wants to kill himself"
         "self_harm_other": [[_any(L.SELF_HARM_VERBS), _any(L.REFLEX_OTHER)]],
@@ -305,7 +302,8 @@ def _patterns() -> dict[str, list[list[dict]]]:
                 _any(L.SUBJECT_PEOPLE),
                 _any(L.PASSIVE_AUX | L.WRITER_AUX | L.FILLER, "*"),
                 _any(L.INGEST_VERBS),
-                _any(L.QUANTITY | L.OWN_DET | {"mum", "mums", "'s", "dad", "dads", "nan", "s", "'"}, "*"),
+                _any(L.QUANTITY | L.OWN_DET | L.INGEST_ADJ | {"mum", "mums", "'s", "dad", "dads", "nan", "s", "'"},
+                     "*"),
                 {"LIKE_NUM": True, "OP": "?"},
                 _any(L.INGEST_OBJECTS),
             ]
@@ -324,26 +322,28 @@ def _patterns() -> dict[str, list[list[dict]]]:
         ],
         # "my baby is choking", "my son isn't breathing"
         "medical": [
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.MEDICAL)],
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("breathing")],
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("stopped"), _one("breathing")],
-            # "my son is having a fit", "my baby's having a seizure", "she is fitting"
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "another"}, "?"),
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any(L.MEDICAL)],
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("breathing")],
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _one("stopped"), _one("breathing")],
+            # "my son is having a fit", "my baby's having a seizure", "she is fitting", "the wean's took a fit"
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any({"took", "taken", "takes", "taking"}),
+             _any({"a", "another"}), _any(L.SEIZURE)],
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "another"}, "?"),
              _any(L.SEIZURE)],
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.SEIZING)],
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any(L.SEIZING)],
             # "my daughter won't wake up", "my son can't breathe", "my baby is struggling to breathe"
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"can", "could", "do", "does"}, "?"),
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any({"can", "could", "do", "does"}, "?"),
              _any(L.NEGATIONS), _any({"wake", "waking", "breathe"})],
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"struggling", "fighting"}), _one("to"),
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any({"struggling", "fighting"}), _one("to"),
              _one("breathe")],
             # "my baby has gone blue"
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any({"gone", "turned", "turning", "going"}),
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any({"gone", "turned", "turning", "going"}),
              _one("blue")],
             # "my baby is not moving", "my son is bleeding badly"
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("moving")],
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("bleeding")],
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _any(L.NEGATIONS), _one("moving")],
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _one("bleeding")],
             # "my daughter is having an asthma attack", "my son is having an allergic reaction"
-            [_any(L.CHILD_NOUNS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "an", "another"}, "?"),
+            [_any(L.MEDICAL_SUBJECTS), _any(L.PASSIVE_AUX, "*"), _one("having"), _any({"a", "an", "another"}, "?"),
              _any({"asthma", "allergic", "anaphylactic"}), _any({"attack", "reaction", "shock"})],
         ],
         # "my toddler fell down the stairs and isn't moving": the child is named earlier in the sentence
@@ -378,7 +378,7 @@ def _patterns() -> dict[str, list[list[dict]]]:
         "weapon": [
             [
                 _any(L.AGENTS),
-                _any(L.FILLER | L.WEAPON_VERBS, "*"),
+                _any(L.ARRIVAL_FILL | L.WEAPON_VERBS, "*"),
                 _any({"a", "the", "his", "her", "another", "my"}, "?"),
                 _any(L.WEAPONS),
             ]
@@ -410,6 +410,8 @@ class _Detector:
         self.matcher = Matcher(self.nlp.vocab, validate=True)
         for rule, patterns in _patterns().items():
             self.matcher.add(rule, patterns)
+        for rule, now_rule in danger_now.RULES.items():
+            self.matcher.add(rule, now_rule.patterns)
         self.strings = self.nlp.vocab.strings
 
 
@@ -441,14 +443,7 @@ class _Match:
     agent_prev: str | None = None
 
 
-def _child_word_ok(norms: list[str], i: int) -> bool:
-    """'one' is a child only in 'little one', 'old' only in '15 year old'."""
-    word, before = norms[i], norms[i - 1] if i > 0 else ""
-    if word in {"one", "ones"}:
-        return before == "little"
-    if word in {"old", "olds"}:
-        return before in {"year", "years", "yr", "yrs", "yo"}
-    return True
+_child_word_ok = lex.child_word_ok
 
 
 class _Ctx:
@@ -492,10 +487,15 @@ class _Ctx:
         return self.sent_bounds[self.sent_of[i]][0]
 
     def negated(self, lo: int, hi: int) -> bool:
-        """A negation between lo and hi (looking a few tokens further back) that no 'stop' turns round."""
+        """A negation between lo and hi (looking a few tokens further back, not past a comma) that no 'stop' turns
+        round. "I can't cope, I've got the knife": the "can't" belongs to another clause."""
+        start = lo
         lo = max(self.sentence_start(lo), lo - 3)
+        lo = next((j + 1 for j in range(start - 1, lo - 1, -1) if self.norms[j] in {",", ";"}), lo)
         for i in range(lo, hi):
             if self.norms[i] in lex.NEGATIONS:
+                if i < start and self.norms[start] in lex.AGENTS and not set(self.norms[i:start]) & _THINK_SAY:
+                    continue  # "can't get out, he's got the knife"; but "I don't think he's got a knife"
                 if self.norms[i] == "no" and self.at(i + 1) in {"one", "matter", "way"}:
                     continue
                 later = self.norms[i + 1 : hi + 1]
@@ -561,9 +561,12 @@ class _Ctx:
         return i, self.at(i)
 
 
+_THINK_SAY = frozenset({"think", "believe", "reckon", "know", "mean", "say", "saying", "said", "feel", "suppose",
+                        "guess", "sure", "expect", "thought", "want", "wanted", "like", "ever", "worry"})
+
 _NOT_POSSESSED = (
     frozenset({"safe", "unsafe", "in", "scared", "missing", "", "gone", "run", "ran", "self", "suicidal", "choking",
-               "having", "struggling", "turned", "turning"})
+               "having", "struggling", "turned", "turning", "bleeding", "collapsed", "took", "fitting", "not"})
     | lex.SEIZING
     | lex.INGEST_VERBS
     | lex.OVERDOSE
@@ -620,7 +623,7 @@ def _check_violence_and(ctx: _Ctx, start: int, end: int) -> _Match | None:
     agent = _find_back(ctx, ctx.sentence_start(start), start, lex.AGENTS)
     if agent < 0:
         return None
-    return _violence(ctx, agent, start + 1, start, end)
+    return _violence(ctx, agent, _find_back(ctx, start + 1, end - 1, lex.VIOLENT_VERBS), start, end)
 
 
 def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match | None:
@@ -630,8 +633,9 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
     v, who, nxt = ctx.norms[verb], ctx.norms[victim], ctx.at(end)
     if ctx.negated(min(agent, start), verb):
         return None
-    if v in lex.VERBS_NEEDING_PARTICLE and not any(
-        ctx.at(j) in lex.VERBS_NEEDING_PARTICLE[v] for j in range(end, end + 3)
+    threat = any(ctx.at(j).startswith("threat") for j in range(verb - 3, verb))  # "he's threatening to throw her"
+    if v in lex.VERBS_NEEDING_PARTICLE and not threat and not any(
+        ctx.at(j) in lex.VERBS_NEEDING_PARTICLE[v] for j in range(end, end + 5)
     ):
         return None
     childish = who in lex.CHILD_NOUNS or (who in lex.AMBIGUOUS_PEOPLE and ctx.has_child)
@@ -639,7 +643,12 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None
     if v.startswith("kill") and who in {"me", "us"} and v == "killing" and ctx.at(verb - 1) in _BE:
         return None  # "this form is killing me", "my kids are killing me"
-    if v in {"kill", "kills"} and who in {"me", "us"} and verb == agent + 1:
+    if v == "kill" and who in {"me", "us"} and nxt == "if" and ctx.at(end + 1) == "i" and (
+        ctx.at(end + 2) in {"do", "forget", "miss", "lose", "break", "am", "'m", "m"}
+    ):
+        return None  # "mum's going to kill me if I don't get this sorted", "if I forget her birthday"
+    he_will = ctx.norms[agent] in {"hell", "shell"}  # "he'll kill me" typed without the apostrophe
+    if v in {"kill", "kills"} and who in {"me", "us"} and verb == agent + 1 and not he_will:
         return None  # "they kill me" (they make me laugh / wear me out); threats say "will kill me"
     if v.startswith("beat") and nxt in {"at", "to", "in"}:
         return None  # "my son beat me at chess"
@@ -832,6 +841,8 @@ def _check_self_harm(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | Non
         return None
     if words[-1] in lex.DIE and nxt in {"of", "laughing", "for", "than", "to"}:
         return None  # "I'd rather die than fill in this form", "dying of embarrassment"
+    if words[0] == "killing" and nxt in {"trying", "to", "with", "over", "working", "doing", "for", "here"}:
+        return None  # "I've been killing myself trying to get these forms done"
     if words[-1] == "without" and nxt not in {"me", "us"}:
         return None
     if words[0] in {"cut", "cuts", "cutting", "hurt", "hurts", "burn"} and (
@@ -873,7 +884,7 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
     not_breathing = rule == "medical" and ctx.norms[end - 1] in {"breathing", "breathe", "wake", "waking", "moving"}
     if (not not_breathing and ctx.negated(start, end - 1)) or ctx.past(start):
         return None
-    if _STATISTICS.search(ctx.sentence(start)):
+    if danger_now.STATISTICS.search(ctx.sentence(start)):
         return None  # "how many children commit suicide each year"
     if rule != "medical" and any(ctx.at(j) in {"if", "whether", "when"} for j in range(start - 3, start)):
         return None  # "what happens to my data if my child self harms"
@@ -888,6 +899,8 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
         strong_quantity = set(between) & (lex.QUANTITY - {"some", "a", "an", "the", "of"})
         if any(_number(w) >= 5 for w in between):
             strong_quantity = {"many"}  # "I've taken 30 paracetamol"
+        if who == "i" and set(mids) & {"already", "just"} and not set(between) & lex.OWN_DET:
+            strong_quantity = {"already"}  # "I have already taken the tablets"
         own = set(between) & lex.OWN_DET
         child_took_parents = who in lex.CHILD_NOUNS and (
             own & {"my", "your"} or set(between) & {"mum", "mums", "dad", "dads", "nan"}
@@ -917,7 +930,9 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
             return None
         if last in lex.SEIZURE and nxt == "of":
             return None  # "a fit of the giggles"
-        if last == "fitting" and nxt not in {"", "now", "again", "and", "help", "please", "pls", "right", "still"}:
+        on_floor = nxt == "on" and ctx.at(end + 2) in {"floor", "ground", "bed", "sofa", "settee", "carpet"}
+        if last == "fitting" and not on_floor and nxt not in {"", "now", "again", "and", "help", "please", "pls",
+                                                                "right", "still"}:
             return None  # "my son is fitting in well", "fitting the new cot"
         if _everyday_not(ctx, end):
             return None  # "my son won't wake up for school", "my son is not moving schools"
@@ -1005,7 +1020,8 @@ def _check_jump(ctx: _Ctx, start: int, end: int) -> _Match | None:
     if ctx.negated(start, start + 1) or ctx.past(start) or ctx.fiction(start):
         return None
     word, place = ctx.norms[start], ctx.norms[end - 1]
-    if word.startswith(("walk", "step", "lie", "lying")) and place not in {"train", "trains", "lorry", "bus"}:
+    if word.startswith(("walk", "step", "lie", "lying")) and place not in {"train", "trains", "lorry", "bus", "sea",
+                                                                          "river", "canal", "lake", "reservoir"}:
         return None  # "step off the bus" is not a plan to die; "step in front of a train" is
     if word.startswith(("throw", "threw")) and ctx.at(start + 1) not in {"myself", "himself", "herself"}:
         return None
@@ -1094,6 +1110,13 @@ _CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
     "break_in": lambda c, s, e: _check_agent_state(c, s, e, "break_in"),
 }
 
+def _check_now(ctx: _Ctx, start: int, end: int, name: str) -> _Match | None:
+    found = danger_now.check(ctx, start, end, name, danger_now.RULES[name], _age_says_child)
+    return _Match(found[0], start, end, found[1]) if found else None
+
+
+_CHECKS.update({name: (lambda c, s, e, n=name: _check_now(c, s, e, n)) for name in danger_now.RULES})
+
 _SELF_RULES = frozenset({"self_harm"})
 _SUBJECT_RULES = frozenset({"self_harm_noun", "ingest", "overdose", "suicidal", "medical", "missing"})
 
@@ -1177,7 +1200,7 @@ def _find(text: str) -> tuple[list[_Match], _Ctx]:
             if end - start > MAX_SPAN_TOKENS or (rule, start, end) in seen:
                 continue
             seen.add((rule, start, end))
-            checked = _CHECKS[rule](ctx, start, end)
+            checked = None if danger_now.not_now(ctx, start) else _CHECKS[rule](ctx, start, end)
             if checked is not None:
                 found.append(checked)
                 if checked.who in lex.CHILD_NOUNS or len(found) >= MAX_FOUND:

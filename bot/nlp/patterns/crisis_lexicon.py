@@ -6,10 +6,25 @@ same thing as the words already there. Every set here is used by the token patte
 
 from __future__ import annotations
 
+import re
+
 
 def _forms(*groups: str) -> frozenset[str]:
     """'hurt hurts hurting' 'hit hits' -> one set of words."""
     return frozenset(word for group in groups for word in group.split())
+
+
+_AGE_WORD = re.compile(r"\d{1,2}(yr|yrs|yo|year|years)$")
+
+
+def child_word_ok(norms: list[str], i: int) -> bool:
+    """'one' is a child only in 'little one', 'old' only in '15 year old' or '15yr old'."""
+    word, before = norms[i], norms[i - 1] if i > 0 else ""
+    if word in {"one", "ones"}:
+        return before in {"little", "wee"}
+    if word in {"old", "olds"}:
+        return before in {"year", "years", "yr", "yrs", "yo"} or bool(_AGE_WORD.match(before))
+    return True
 
 
 # One token (lower case) -> its normal form. Typos, text-speak and dialect. spaCy's tokenizer already splits
@@ -205,6 +220,27 @@ TEXT_SPEAK: dict[str, str] = {
     "suicde": "suicide",
     "sucide": "suicide",
     "suiside": "suicide",
+    "unconcious": "unconscious",
+    "unconsious": "unconscious",
+    "unconcsious": "unconscious",
+    "breathin": "breathing",
+    "breething": "breathing",
+    "breath": "breathe",
+    "babys": "baby",
+    "un": "one",  # "me little un"
+    # Scots: "isnae breathin", "cannae wake him"
+    "isnae": "not",
+    "disnae": "not",
+    "cannae": "not",
+    "canny": "not",
+    "wasnae": "not",
+    "willnae": "not",
+    "winnae": "not",
+    "wullnae": "not",
+    "dinnae": "not",
+    "didnae": "not",
+    "havnae": "not",
+    "hasnae": "not",
 }
 
 NEGATIONS = frozenset({"not", "n't", "nt", "never", "no"})
@@ -219,7 +255,12 @@ FILLER = _forms(
     "swore swears promised like probably definitely then and he she they i me us him her that it",
     "not n't nt never stop stops stopping came comes coming come home back drunk grabbed pushed",
     "went goes go gone kicked off kicking angry mad proper so very hard tonight today gonna",
-    "feel feels feeling felt next door upstairs downstairs",
+    "feel feels feeling felt next door upstairs downstairs outside inside here at",
+)
+# Where someone is and how they came, between a person and what they do: "his dad just turned up with a knife",
+# "the kids' father is outside with a hammer", "my ex came through the back door with a bat".
+ARRIVAL_FILL = FILLER | _forms(
+    "turned turning turns up showed shown round through the back front door in into with keys"
 )
 
 # A person doing something: the subject of a violent verb.
@@ -270,6 +311,7 @@ VIOLENT_VERBS = _forms(
     "injure injures injured injuring threaten threatens threatened threatening groom grooms groomed",
     "grooming burn burns burnt burned shoot shoots shot shooting stalk stalks stalked stalking",
     "knock knocks knocked knocking throw throws threw throwing push pushes pushed pushing shove shoved",
+    "drag drags dragged dragging",
     "shoving lock locks locked locking kidnap kidnaps kidnapped kidnapping abduct abducted snatch",
     "snatched shake shakes shook shaking grab grabs grabbed grabbing",
 )
@@ -280,6 +322,8 @@ VERBS_NEEDING_PARTICLE: dict[str, frozenset[str]] = {
     **dict.fromkeys(_forms("push pushes pushed pushing shove shoved shoving"), _forms("down against over off into")),
     **dict.fromkeys(_forms("lock locks locked locking"), _forms("in up")),
     **dict.fromkeys(_forms("grab grabs grabbed grabbing"), _forms("by")),
+    **dict.fromkeys(_forms("drag drags dragged dragging"),
+                    _forms("into by away off across along car van out outside upstairs downstairs")),
 }
 VERBS_CHILD_ONLY = _forms(
     "shake shakes shook shaking kidnap kidnaps kidnapped kidnapping abduct abducted snatch snatched"
@@ -342,9 +386,15 @@ SUBJECT_PEOPLE = CHILD_NOUNS | ADULT_NOUNS | _forms("i he she they we")
 INGEST_VERBS = _forms("taken took take taking swallowed swallow drank drunk drink eaten ate had")
 INGEST_OBJECTS = _forms(
     "pills tablets overdose paracetamol meds medication medicine bleach poison batteries battery",
-    "detergent antifreeze pill tablet ibuprofen painkillers sleeping",
+    "detergent antifreeze pill tablet ibuprofen painkillers sleeping magnets magnet spirit pod pods capsule",
+    "capsules cleaner weedkiller antidepressants sertraline insulin tramadol codeine diazepam",
 )
-DANGEROUS_ANY_AMOUNT = _forms("overdose bleach poison batteries battery detergent antifreeze pills")
+# Words that may stand before what was swallowed: "some of nan's heart pills", "a dishwasher pod"
+INGEST_ADJ = _forms("heart blood sleeping dishwasher washing laundry white cleaning drain weed button nans mums dads")
+DANGEROUS_ANY_AMOUNT = _forms(
+    "overdose bleach poison batteries battery detergent antifreeze pills magnets magnet spirit pod pods capsule",
+    "capsules cleaner weedkiller",
+)
 QUANTITY = _forms(
     "too many much loads load lot lots of all whole packet packets box boxes bottle bottles handful",
     "bunch entire some a an the button coin",
@@ -353,6 +403,8 @@ OWN_DET = _forms("his her their my your")
 WRITER_AUX = _forms("'ve ve have just already 'm m am going to gon na gonna 've had i")
 OVERDOSE = _forms("overdose overdosed overdosing")
 
+# Who a medical emergency happens to: a child most often, but "she's choking", "my partner is unconscious" too.
+MEDICAL_SUBJECTS = CHILD_NOUNS | ADULT_NOUNS | _forms("he she they")
 MEDICAL = _forms("choking unconscious unresponsive lifeless floppy drowning")
 SEIZURE = _forms("fit fits seizure seizures convulsion convulsions")  # "having a fit"
 SEIZING = _forms("fitting seizing convulsing")

@@ -1,0 +1,857 @@
+"""Danger now, said in everyday words: the crisis detector's second family of rules.
+
+The rules in bot/nlp/safety.py read "someone does something to someone" ("he's hitting the kids") and "someone is
+in a state" ("my son is choking"). Parents in an emergency more often write what they see: "blood everywhere it
+won't stop", "she's gone floppy", "he's outside kicking the door in", "cant find my son anywhere", "I can smell
+gas", "ive tied the rope". Each rule here is a short token pattern for one such phrase, with what must be around
+it (a word in the same sentence, the next word, who it is about). All of them then pass the same checks as the
+other rules: not the past ("last year", "he's fine now"), not a record being quoted ("the notes say she was
+floppy"), not a question about records ("would they share it if ..."), not a hypothetical ("if he stopped
+breathing would anyone investigate me"), not a film, not a statistic.
+
+A rule's name is the crisis kind it leads to: "self" rules are about someone harming themselves; the others are
+about whoever is named nearest before the phrase (a child when the message names one).
+
+Tested by the lines in tests/nlp/data/crisis.txt and near_misses.txt; docs/safety.md says where they came from
+and how well the rules do on messages nobody tuned them on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.nlp.patterns import crisis_lexicon as L
+from bot.nlp.patterns.tokens import any_of as _any
+from bot.nlp.patterns.tokens import one as _one
+
+_ENDS = frozenset({"", ".", "!", ",", "?", "and", "now", "tonight", "again", "pls", "please", "help", ";", "-"})
+
+
+
+
+@dataclass(frozen=True)
+class NowRule:
+    """One phrase and what must be around it."""
+
+    patterns: list[list[dict]]
+    self_harm: bool = False  # about someone harming themselves (kind self_harm / self_harm_other)
+    negation_is_danger: bool = False  # "not breathing": a negation does not throw the match out
+    context: frozenset[str] = frozenset()  # the sentence must also have one of these words (empty: no need)
+    next_ok: frozenset[str] | None = None  # the word after the match must be one of these ("" is the end)
+    next_not: frozenset[str] = frozenset()  # ... or must not be one of these
+    not_writer: bool = False  # throw out when the person nearest before is the writer ("I can't breathe")
+    needs_person: bool = False  # a person must be named before the phrase in the sentence
+    adult_agent: bool = False  # the person nearest before must not be a child ("my uncle keeps coming in my room")
+    default_who: str = "they"
+    extra: tuple[str, ...] = field(default_factory=tuple)  # named extra checks, see _EXTRA
+
+
+PEOPLE = L.CHILD_NOUNS | L.ADULT_NOUNS | L.AGENTS | frozenset({"him", "her", "them", "me", "us", "we", "i"})
+WRITER = frozenset({"i", "we", "me", "us"})
+_BE = frozenset({"is", "'s", "s", "are", "'re", "re", "am", "'m", "m", "has", "have", "'ve", "ve", "been", "was"})
+_AUX = L.PASSIVE_AUX | frozenset({"just", "now", "all", "really", "so", "very", "badly", "completely", "totally"})
+_STATE_BEFORE = _BE | frozenset({"gone", "going", "went", "really", "very", "all", "and", "so", "seems", "looks",
+                                 "looking", "totally", "completely", "bit", "now", "still", "feels", ",", "go",
+                                 "goes", "become", "becoming", "turned", "turning"})
+_HEAD = frozenset({"head", "lump", "bump", "banged", "fell", "fall", "knocked", "hit", "concussion", "concussed"})
+_MEDICAL_CONTEXT = _HEAD | frozenset({"fit", "fitting", "seizure", "breathing", "unconscious", "sick", "pills",
+                                      "tablets", "collapsed", "choking", "drowning", "overdose", "floppy", "blue"})
+_BODY = L.BODY_PARTS | frozenset({"lips", "lip", "skin", "fingers", "tongue", "airway", "airways"})
+_DANGEROUS = L.DANGEROUS_ANY_AMOUNT | frozenset({"magnets", "magnet", "spirit", "pod", "pods", "capsule",
+                                                 "capsules", "cleaner", "weedkiller", "pills", "tablets", "meds",
+                                                 "medicine", "medication", "paracetamol", "vodka", "alcohol"})
+_DOORS = L.DOOR | frozenset({"windscreen", "letterbox", "handle", "lock", "locks", "glass", "gate"})
+_PLACES = frozenset({"house", "home", "flat", "building", "kitchen", "bedroom", "room", "caravan", "tent", "car",
+                     "van", "shed", "garage", "hallway", "hall", "stairs", "stairwell", "landing", "loft", "block",
+                     "garden", "lounge", "bathroom", "downstairs", "upstairs"})
+_LOST_PLACES = frozenset({"fair", "funfair", "park", "beach", "shops", "shop", "shopping", "centre", "center",
+                          "supermarket", "festival", "crowd", "town", "zoo", "station", "airport", "market", "woods",
+                          "playground", "seaside", "mall", "city", "high", "street", "pool", "river", "forest"})
+_FEAR = L.FEAR | frozenset({"scared", "help", "please", "hiding", "run", "terrified"})
+_THREAT_CONTEXT = frozenset({"way", "coming", "outside", "knife", "kill", "tonight", "drunk", "threatening",
+                             "threatened", "said", "says", "hurt", "shouting", "screaming"})
+_THROWN = frozenset({"plate", "plates", "glass", "glasses", "bottle", "bottles", "chair", "chairs", "mug", "mugs",
+                     "cup", "cups", "knife", "knives", "things", "stuff", "something", "phone", "remote", "shoe",
+                     "brick", "bricks", "stone", "stones", "pan"})
+_GAP = frozenset({"with", "his", "her", "their", "mates", "friends", "brothers", "my", "work", "house", "school",
+                  "the", "outside", "back", "now", "again", "tonight", "round", "here", "there", "right", "over",
+                  "on", "way", "of", "a", "car", "door", "gate"})
+_HERE_CONTEXT = frozenset({"injunction", "supposed", "restraining", "bail", "drunk", "knife", "scared", "terrified",
+                           "threatening", "shouting", "banging", "screaming", "face", "leave"})
+_CHILD_OR_PRONOUN = L.CHILD_NOUNS | frozenset({"he", "she", "him", "her", "they", "them"})
+_NOT_SUBJECT_OK = frozenset({"the", "a", "an", "my", "his", "her", "our", "their", "this", "that", "its", "your"})
+
+
+def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
+    neg, can, people = L.NEGATIONS, L.CAN, PEOPLE
+    kids = L.CHILD_NOUNS
+    return {
+        # -- a medical emergency, about whoever is named before ("he", "my son", "the baby") --------------------
+        "now_breathing": NowRule(
+            [
+                [_any(neg), _one("breathing")],
+                [_one("stopped"), _one("breathing")],
+                [_any(can), _any(neg), _any({"breathe", "breath"})],
+                [_any({"struggling", "fighting", "gasping"}), _any({"to", "for"}, "?"),
+                 _any({"breathe", "breath", "air"})],
+                [_one("ddim"), _one("yn"), _one("anadlu")],  # Welsh: not breathing
+                [_any({"throat", "airway", "airways"}), _any(_AUX, "*"), _any({"closing", "swelling", "swollen"})],
+                [_any({"anaphylactic", "anaphylaxis"})],
+            ],
+            negation_is_danger=True,
+            not_writer=True,
+            next_not=frozenset({"a", "word", "down", "easy", "easier", "space"}),
+        ),
+        "now_unresponsive": NowRule(
+            [
+                [_any(neg), _any({"wake", "waking", "woken", "woke"}), _one("up", "?")],
+                [_any(can), _any(neg), _one("wake"), _any({"him", "her", "them"} | kids)],
+                [_any(neg), _one("responding")],
+                [_any(neg), _any({"coming", "come"}), _any({"round", "around", "to"})],
+                [_one("passed"), _one("out")],
+                [_any(_STATE_BEFORE), _any({"floppy", "lifeless", "unresponsive", "unconscious", "limp"})],
+                [_any({"gone", "going", "turning", "turned", "went", "is", "are", "'s", "s", "looks"}),
+                 _any({"blue", "grey", "gray", "purple"})],
+                [_one("pale"), _one("and"), _any({"clammy", "floppy", "cold", "sweaty"})],
+                [_any(people), _any(_AUX, "*"), _any({"collapsed", "collapsing", "collapses"})],
+                [_any(neg), _any({"answer", "answering", "responding", "respond"}), _one("me"), _one("properly", "?")],
+                [_any(neg), _any({"talk", "move", "speak", "respond", "moving", "talking"}), _one("or"),
+                 _any({"move", "talk", "speak", "respond", "cry", "moving", "talking", "open"})],
+            ],
+            negation_is_danger=True,
+            not_writer=True,
+            next_not=frozenset({"disk", "disc", "hat", "ears", "ear", "hair", "toy", "bunny", "teddy", "handshake",
+                                "biscuit", "biscuits", "lettuce", "sky", "eyes", "of", "from", "badge", "parade",
+                                "ceremony", "top", "jumper", "coat", "dress", "shirt", "paint", "walls", "wall",
+                                "car", "door", "line", "tick", "light", "pen", "ink", "screen"}),
+            extra=("unresponsive",),
+        ),
+        "now_fit": NowRule(
+            [
+                [_any({"fitting", "seizing", "convulsing"}), _any({"again", "now", "still", "and"})],
+                [_any({"fitting", "seizing", "convulsing"}), _any({".", "!", ","})],
+            ],
+            not_writer=True,
+            needs_person=True,
+        ),
+        "now_bleeding": NowRule(
+            [
+                [_one("blood"), _any({"everywhere", "pouring", "gushing", "spurting", "pumping", "streaming"})],
+                [_any(neg), _one("stop"), _one("bleeding")],
+                [_one("bleeding"), _any(_AUX, "*"), _any(neg), _any({"stop", "stopping"})],
+                [_any({"pouring", "gushing", "spurting", "covered"}), _any({"with", "out", "in"}), _one("of", "?"),
+                 _any(L.DETERMINERS, "*"), _one("blood")],
+                [_one("losing"), _any({"a", "so", "loads", "lots", "lot", "much", "of"}, "*"), _one("blood")],
+            ],
+            negation_is_danger=True,
+        ),
+        "now_burn": NowRule(
+            [
+                [_one("skin"), _any(_AUX, "*"), _any({"coming", "peeling", "falling", "came"}), _one("off")],
+                [_any(people | _BODY), _any(_AUX | {"all", "been", "got", "getting"}, "*"),
+                 _any({"burnt", "burned", "scalded", "blistering", "blistered"})],
+            ],
+            next_not=frozenset({"out", "toast", "by", "from", "cd", "cds", "dvd", "onto", "into"}),
+            not_writer=True,
+        ),
+        # drowsy after a knock to the head or with a fever; a rash that does not fade under a glass
+        "now_drowsy": NowRule(
+            [
+                [_any({"drowsy", "confused", "dizzy", "vomiting", "sleepy", "staring", "pupil", "pupils"})],
+                [_one("talking"), _any({"rubbish", "nonsense", "gibberish", "funny", "weird"})],
+            ],
+            context=frozenset({"head", "lump", "bump", "banged", "concussion", "concussed", "monoxide", "fell",
+                               "stairs", "temperature", "temp", "fever", "blotchy", "rash", "floppy", "rolled"}),
+            negation_is_danger=True,  # "isn't crying, just staring"
+        ),
+        "now_rash": NowRule([[_one("rash")]], context=frozenset({"glass", "tumbler", "fade", "fading"})),
+        "now_swallowed": NowRule(
+            [
+                [_any(_CHILD_OR_PRONOUN | {"i", "and"}), _any(_AUX | {"think", "thinks"}, "*"),
+                 _any({"drunk", "drank", "swallowed", "eaten", "ate", "swallow", "drink"}),
+                 _any({"some", "it", "them", "one", "two", "loads", "lots", "a", "bit", "few"}, "+")],
+                [_any({"bit", "bitten", "chewed", "chewing", "biting"}), _any({"into", "on", "through"}),
+                 _any(L.DETERMINERS | L.INGEST_ADJ, "*"),
+                 _any({"pod", "pods", "capsule", "capsules", "battery", "batteries",
+                                                 "tablet", "tablets"})],
+                [_any({"got", "gotten", "getting", "gets"}), _one("into"), _any(L.DETERMINERS | L.INGEST_ADJ, "*"),
+                 _any(_DANGEROUS | {"cupboard", "cabinet"})],
+                [_any({"swallowed", "swallow"}), _any({"a", "an", "some", "two", "2", "3", "three", "the"}, "?"),
+                 _any({"magnet", "magnets", "battery", "batteries", "coin", "pin", "button", "bleach", "pod",
+                       "pods", "capsule", "capsules"})],
+            ],
+            context=_DANGEROUS | frozenset({"magnet", "magnets", "battery", "batteries", "coin", "pin", "button",
+                                            "vape", "nicotine", "liquid", "pod", "pods"}),
+            not_writer=False,
+        ),
+        "now_allergy": NowRule(
+            [
+                [_any({"face", "lips", "lip", "tongue", "eyes", "mouth", "he", "she"} | kids),
+                 _any(_AUX | {"and", "lips", "face"}, "*"), _any({"swelling", "swollen", "puffing", "blowing"}),
+                 _one("up", "?")],
+                [_any({"wheezing", "wheezy"})],
+            ],
+            context=frozenset({"breathe", "breathing", "breath", "peanut", "peanuts", "nuts", "nut", "allergy",
+                               "allergic", "epipen", "sting", "stung", "throat"}),
+        ),
+        # -- someone hurting or threatening someone now --------------------------------------------------------
+        "now_attack_home": NowRule(
+            [
+                [_any(L.AGENTS - kids | {"gang", "people", "someones", "somebodys", "men"}),
+                 _any(L.ARRIVAL_FILL | {"on", "our", "my"}, "*"),
+                 _any({"kicking", "banging", "smashing", "hammering", "bashing", "pounding", "smashed", "kicked",
+                       "smash", "kick", "trying", "breaking", "forcing", "rattling"}),
+                 _any({"on", "at", "in", "down"}, "?"),
+                 _any(L.DETERMINERS | {"car", "kitchen", "bedroom", "bathroom", "living", "room", "front", "back"},
+                      "*"),
+                 _any(_DOORS)],
+            ],
+            next_not=frozenset({"shut", "closed"}),
+        ),
+        "now_getting_in": NowRule(
+            [
+                [_any({"trying", "tried", "tries"}), _one("to"), _any({"get", "break", "climb", "force", "smash"}),
+                 _any({"in", "into"})],
+                [_any({"trying", "rattling"}), _any({"the", "our", "my", "front", "back"}, "+"),
+                 _any({"door", "doors", "handle", "window", "windows", "lock"})],
+                [_any({"break", "breaking", "broke", "broken"}), _one("in"),
+                 _any({"downstairs", "upstairs", "now", "happening", "right", "here"})],
+                [_any({"cicio'r", "cicio", "torri"}), _any({"drws", "ffenest", "ffenestr"})],  # Welsh: kicking the door
+                [_any({"someone", "somebody", "someones", "somebodys", "burglars", "they", "people", "men"}),
+                 _any(_AUX, "*"), _any({"broken", "broke", "breaking"}), _one("in")],
+                [_any({"burglar", "burglars", "intruder", "intruders"}),
+                 _any({"in", "inside", "downstairs", "upstairs", "here", "is", "are", "'s", "s"})],
+            ],
+            next_not=frozenset({"touch", "contact", "trouble", "with", "on", "uni", "university", "college",
+                                "school", "shape", "line", "the system", "debt"}),
+            needs_person=False,
+        ),
+        "now_intruder": NowRule(
+            [
+                [_any({"man", "men", "someone", "somebody", "stranger", "bloke", "guy", "woman"}), _any(_AUX, "*"),
+                 _any({"walked", "come", "came", "got", "barged", "forced", "pushed", "burst"}), _any({"into", "in"}),
+                 _any(L.DETERMINERS, "*"), _any(_PLACES)],
+                [_any({"someone", "somebody", "stranger", "man", "men", "people", "woman", "bloke", "guy"}),
+                 _any({"'s", "s", "is", "are", "in", "inside"}, "*"), _any({"in", "inside", "downstairs", "upstairs"}),
+                 _any(L.DETERMINERS | {"of"}, "*"), _any(_PLACES, "?")],
+            ],
+            context=frozenset({"know", "strange", "stranger", "think", "footsteps", "hear", "trying", "broke",
+                               "broken", "scared", "hiding", "unknown", "upstairs", "leave", "off", "drunk"}),
+            extra=("present",),
+        ),
+        "now_held": NowRule(
+            [
+                # "he's got my brother pinned down", "he had me by the throat"
+                [_any(L.AGENTS - {"i"}), _any(L.ARRIVAL_FILL, "*"), _any({"got", "has", "have", "had"}),
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _any({"pinned", "cornered", "trapped", "by"})],
+                [_any(L.VICTIMS), _one("by"), _any({"the", "my", "her", "his", "their"}),
+                 _any({"throat", "neck", "hair"})],
+                [_any(neg), _one("let"), _any({"me", "us", "her", "him", "them"}), _any({"leave", "go", "out"})],
+                [_any(neg), _one("let"), _one("go"), _one("of"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                # "a man just tried to drag my daughter into his van"
+                [_any({"tried", "trying", "tries", "try"}), _one("to"),
+                 _any({"grab", "drag", "snatch", "pull", "strangle", "kill", "stab", "smother", "choke", "drown"}),
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                # "he's holding the baby over the balcony"
+                [_one("holding"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _any({"over", "out", "off"}),
+                 _any(L.DETERMINERS | {"of"}, "*"), _any({"balcony", "window", "edge", "bridge", "railing", "stairs"})],
+                # "my husband has locked me and the kids in"
+                [_one("locked"), _any({"me", "us"}), _one("and"), _any(L.DETERMINERS, "*"), _any(kids), _one("in")],
+                [_one("locked"), _any({"himself", "herself", "themselves"}),
+                 _any({"in", "the", "a", "bedroom", "bathroom", "room", "flat", "house", "car", "kitchen", "toilet",
+                       "his", "her"}, "*"), _one("with"), _any(L.DETERMINERS, "*"), _any(kids)],
+            ],
+            negation_is_danger=True,
+            next_not=frozenset({"out", "of"}),
+            extra=("held",),
+        ),
+        "now_coming_for": NowRule(
+            [
+                [_any(L.AGENTS - {"i"}), _any(L.ARRIVAL_FILL, "*"), _any({"going", "coming", "went", "goes", "gone"}),
+                 _one("for"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                [_any({"just", "then", "and"}), _one("went"), _one("for"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                # "he's going to finish him", "she said she'd do me in"
+                [_any(L.AGENTS - {"i"}), _any(L.FILLER, "*"), _one("finish"),
+                 _any({"him", "her", "me", "us", "them", "you", "it"}), _any({"off", "tonight"}, "?")],
+                [_any(L.AGENTS - {"i"}), _any(L.FILLER, "*"), _any({"do", "sort"}),
+                 _any({"him", "her", "me", "us", "them", "you"}), _any({"in", "out"})],
+                [_any({"coming", "way", "waiting", "outside", "back", "round", "over", "here"}), _any(_GAP, "*"),
+                 _one("to"), _any(L.VIOLENT_VERBS | {"get"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                [_any(L.AGENTS - kids - {"i"}), _any(L.FILLER, "*"), _one("kicking"), _one("off"),
+                 _any({"at", "with"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                [_any({"throw", "throws", "threw", "throwing", "thrown", "chucked", "chucking", "lobbed"}),
+                 _any({"a", "the", "his", "her", "my", "our", "some"}, "?"), _any(_THROWN), _one("at"),
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+            ],
+            extra=("coming_for",),
+        ),
+        "now_found_us": NowRule(
+            [[_any({"he", "she", "they", "ex", "partner", "husband", "boyfriend", "dad", "father"}),
+              _any(_AUX | {"has", "'s", "s", "finally"}, "*"), _one("found"), _one("out", "?"),
+              _any({"us", "me", "where"})]],
+            next_ok=_ENDS | frozenset({"we", "i", "out"}),
+        ),
+        # "he's outside now, he's not supposed to know where we live", "my ex is in my house and won't leave"
+        "now_he_is_here": NowRule(  # context: see _he_is_here
+            [[_any(L.AGENTS - kids - {"i", "someone", "somebody"}), _any(_AUX, "*"),
+              _any({"outside", "here", "in", "at", "back"}), _any(L.DETERMINERS, "*"),
+              _any(_PLACES | _DOORS | {"now", "again", "tonight", "."}, "?")],
+             [_one("help"), _any({"he", "she", "they"}), _any({"is", "'s", "s", "are"}, "?"),
+              _any({"here", "outside", "back", "coming"})]],
+            context=_HERE_CONTEXT | {"help"},
+            extra=("he_is_here",),
+        ),
+        "now_following": NowRule(
+            [[_any({"man", "someone", "somebody", "guy", "bloke", "stranger", "men", "car", "van", "he", "they",
+                    "people", "lads"}),
+              _any(_AUX, "*"), _any({"following", "followed", "chasing"}), _any(L.DETERMINERS, "*"),
+              _any(L.VICTIMS)]],
+            next_not=frozenset({"on", "online", "around", "about", "round", "everywhere", "instagram", "tiktok",
+                                "twitter", "facebook", "up"}),
+            extra=("not_child_agent",),
+        ),
+        "now_taking_kids": NowRule(
+            [[_any(L.AGENTS - kids - {"i"}), _any(L.ARRIVAL_FILL, "*"),
+              _any({"taking", "take", "took", "taken", "snatched", "snatching", "grabbed", "grabbing", "dragging",
+                    "dragged", "got", "has"}),
+              _any(L.DETERMINERS, "*"), _any(kids)],
+             [_any(neg), _one("give"), _any(L.DETERMINERS, "*"), _any(kids | {"him", "her", "them"}), _one("back")]],
+            context=frozenset({"drunk", "knife", "high", "never", "hostage", "threatening", "threatened", "car",
+                               "screaming", "dragging", "abroad", "kill", "flight", "airport", "plane", "agree",
+                               "passport", "face"}),
+            extra=("taking",),
+        ),
+        "now_kicked_out": NowRule(
+            [[_any({"kicked", "thrown", "threw", "chucked", "put", "locked"}), _any({"me", "us", "her", "him"}),
+              _one("out")],
+             [_any({"got", "been", "was", "get", "getting"}), _any({"kicked", "thrown", "chucked"}), _one("out")],
+             [_any(can), _any(neg), _any({"go", "get", "going"}), _any({"home", "back"}), _one("tonight", "?")]],
+            context=frozenset({"street", "streets", "nowhere", "freezing", "cold", "rough", "outside", "dark",
+                               "tonight", "sleeping", "station", "park", "drunk", "kill", "hurt", "hit"}),
+            extra=("kicked_out",),
+        ),
+        "now_abuse_room": NowRule(
+            [[_any({"coming", "comes", "came", "keeps", "gets", "getting"}), _any({"in", "into"}),
+              _any({"my", "our", "her", "his"}), _any({"room", "bed", "bedroom"})],
+             [_any(L.AGENTS - kids - {"i", "he", "she", "they", "someone", "somebody"}), _any({"is", "'s", "s"}),
+              _one("in"), _any({"my", "our", "her", "his"}),
+              _any({"sisters", "brothers", "sister", "brother", "daughters", "sons"}, "?"),
+              _any({"room", "bed", "bedroom"})]],
+            context=frozenset({"night", "tonight", "again", "scared", "touching", "touches", "crying", "locked"}),
+            adult_agent=True,
+            needs_person=True,
+        ),
+        # "I'm hiding in the wardrobe", "we're hiding from him in the shed"
+        "now_hiding": NowRule(
+            [[_any({"i", "we", "me", "us"} | kids), _any(_AUX, "*"), _one("hiding"),
+              _any({"in", "from", "under", "behind", "upstairs", "downstairs", "outside", "at"})]],
+            context=frozenset({"he", "she", "him", "her", "scared", "terrified", "know", "hear", "coming", "back",
+                               "frightened"}),
+            extra=("hiding",),
+        ),
+        "now_forced_marriage": NowRule(
+            [
+                [_any({"make", "makes", "making", "force", "forcing", "forced", "forces"}),
+                 _any({"me", "her", "him", "us"}), _any({"get", "to", "into"}, "?"),
+                 _any({"marry", "married", "marriage"})],
+            ],
+        ),
+        # -- someone missing now --------------------------------------------------------------------------------
+        "now_missing": NowRule(
+            [
+                [_any(neg), _any({"come", "came", "coming", "got", "been"}), _any({"home", "back"})],
+                [_one("still"), _any(neg), _any({"back", "home"})],
+                [_any(can), _any(neg), _one("find"), _any(L.DETERMINERS, "*"), _any(_CHILD_OR_PRONOUN)],
+                [_any({"come", "came", "coming"}), _any({"back", "home"}), _one("without"),
+                 _any(L.DETERMINERS, "*"), _any(_CHILD_OR_PRONOUN)],
+                [_any(neg), _any({"arrived", "arrive", "turned", "showed", "turn", "show"}), _one("up", "?")],
+                [_any(neg), _one("know"), _one("where"), _any(L.DETERMINERS, "*"), _any(_CHILD_OR_PRONOUN),
+                 _any({"is", "are", "'s", "s", "has", "went", "gone", "been"})],
+                [_any(neg), _one("in"), _any({"his", "her", "their", "the"}), _any({"cot", "bed", "room", "pram"})],
+                [_any({"ran", "run", "wandered", "walked", "stormed", "went", "gone", "bolted", "legged"}),
+                 _any({"off", "out"})],
+                [_one("lost"), _any(L.DETERMINERS, "*"), _any(kids), _any({"at", "in", "on"}),
+                 _any(L.DETERMINERS, "*"), _any(_LOST_PLACES)],
+                [_one("gone"), _one("missing")],
+                [_one("been"), _one("gone"), _one("for", "?"), _any({"2", "3", "4", "5", "two", "three", "four", "five",
+                                                                      "hours", "days", "nights", "a", "over"}),
+                 _any({"days", "hours", "nights", "day", "night", "whole"}, "?")],
+                [_any({"car", "van"}), _one("with"), _any({"a", "some", "two", "three", "older", "2", "3"}, "*"),
+                 _any({"man", "men", "stranger", "strangers", "guys", "lads", "blokes"})],
+                [_one("no"), _any({"adults", "adult", "grownups", "grown"}), _one("ups", "?"),
+                 _any({"here", "home", "in"})],
+                [_any({"bed", "cot", "room"}), _any(_AUX, "*"), _one("empty")],
+                [_any({"meet", "meeting", "met"}), _any({"a", "some", "an"}),
+                 _any({"man", "guy", "bloke", "stranger", "men", "adult", "older"})],
+            ],
+            negation_is_danger=True,
+            next_not=frozenset({"until", "till", "to", "of"}),
+            extra=("missing",),
+        ),
+        # -- fire, gas, smoke, trapped ---------------------------------------------------------------------------
+        "now_fire": NowRule(
+            [
+                [_one("fire"), _any({"in", "on"}), _any(L.DETERMINERS | {"next", "door", "downstairs", "below",
+                                                                          "above"}, "*"), _any(_PLACES)],
+                [_any({"chip"}), _one("pan"), _one("fire")],
+                [_any(L.DETERMINERS, "?"), _any(_PLACES),
+                 _any(L.PASSIVE_AUX | {"below", "above", "upstairs", "downstairs", "next", "door", "opposite"}, "*"),
+                 _one("on"), _one("fire")],
+                [_any({"caught", "catching", "set"}), _one("fire")],
+                [_one("smoke"), _any(_AUX, "*"),
+                 _any({"coming", "pouring", "everywhere", "filling", "billowing", "under"})],
+                [_one("full"), _one("of"), _one("smoke")],
+                [_any({"smell", "smelling", "smells"}), _any({"gas", "burning", "smoke"})],
+                [_one("carbon"), _one("monoxide")],
+                [_one("burning"), _any({"through", "into", "in"}), _any(L.DETERMINERS, "*"),
+                 _any({"letterbox", "window", "door", "house", "flat"})],
+                [_one("trapped")],
+                [_one("fire"), _any({"upstairs", "downstairs", "next"})],
+                [_one("ar"), _any({"dân", "dan"})],  # Welsh: on fire
+                [_one("water"), _any({"coming", "pouring", "pours", "rushing", "gushing", "flooding"}),
+                 _any({"in", "into", "through", "under"})],
+                [_one("up"), _one("to"), _any({"my", "our", "his", "her", "their", "the"}),
+                 _any({"knees", "waist", "chest", "neck"})],
+                [_one("burst"), _any({"its", "it", "the"}), _any({"banks", "bank"})],
+                [_one("ceiling"), _any(_AUX | {"come", "came", "fallen", "fell", "collapsed", "falling"}, "+"),
+                 _any({"down", "in"})],
+                [_any(_PLACES), _any(_AUX, "*"), _one("flooding")],
+            ],
+            next_not=frozenset({"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "alarm", "wind",
+                                "nerve"}),
+            extra=("fire",),
+        ),
+        # -- someone harming themselves now ---------------------------------------------------------------------
+        "now_self": NowRule(
+            [
+                [_any({"end", "ending"}), _one("it")],
+                [_any({"take", "taking", "swallow", "swallowing"}), _any({"everything", "all"}),
+                 _any({"in", "the", "my", "of", "from"}, "*"),
+                 _any({"cupboard", "cabinet", "drawer", "box", "pills", "tablets", "meds", "medicine"})],
+                [_one("cutting"), _any({"right", "now", "again", "myself", "herself", "himself"})],
+                [_any({"tied", "got", "have", "made", "making", "tying"}), _any({"the", "a", "up"}),
+                 _any({"rope", "noose"})],
+                [_one("noose")],
+                [_any({"with", "found", "has", "got"}), _any({"a", "the", "some"}), _any({"rope", "ligature", "cord"})],
+                [_any({"engine", "car"}), _one("running")],
+                [_any({"suicide"}), _any({"note", "letter", "message", "post"})],
+                [_one("hear"), _any({"her", "him", "them"}), _any({"cutting", "choking"})],
+                [_any({"doing", "do"}), _one("it"), _any({"tonight", "now", "today"})],
+                [_one("eisiau"), _one("marw")],  # Welsh: want to die
+                [_any({"locked", "shut"}), _any({"herself", "himself", "themselves"}), _one("in"),
+                 _any(L.DETERMINERS, "*"), _any({"bathroom", "room", "toilet", "bedroom"})],
+                [_any({"going", "gonna", "threatening", "wants", "says", "want", "gon"}), _any({"to", "na"}, "?"),
+                 _one("jump")],
+                [_any({"standing", "stood", "sat", "sitting", "is", "'s", "s", "am", "'m", "m"}), _one("on"),
+                 _any({"the", "a", "top"}), _one("of", "?"), _any({"bridge", "roof", "ledge", "edge", "cliff",
+                                                                     "balcony", "platform", "tracks", "railway"})],
+                [_any({"got", "have", "holding"}), _any(L.DETERMINERS, "*"),
+                 _any({"pills", "tablets", "meds", "knife", "blade", "razor"}), _one("in"),
+                 _any({"my", "his", "her"}), _any({"hand", "hands"})],
+                [_any({"locked", "shut"}), _one("in"), _any(L.DETERMINERS, "*"), _any(_PLACES | {"toilet"}),
+                 _one("with"), _any({"a", "the", "some", "his", "her"}, "?"),
+                 _any({"razor", "blade", "blades", "knife", "pills", "tablets"})],
+                [_any({"burnt", "burned", "burning", "scalded"}), _any({"herself", "himself", "myself"})],
+                [_any({"message", "messaged", "text", "texted", "note", "rang", "called", "saying", "say", "said",
+                       "sent"}), _any({"me", "to", "a", "his", "her", "saying", "just", "said"}, "*"),
+                 _any({"goodbye", "bye"})],
+            ],
+            self_harm=True,
+            extra=("self",),
+        ),
+    }
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The checks every rule passes
+# ------------------------------------------------------------------------------------------------------------------
+
+_RECENT_PAST = re.compile(
+    r"\b(last week|the other day|the other week|earlier this year|back when|at the time|that time"
+    r"|when (?:i|he|she|they|we|my \w+|our \w+) (?:was|were) (?:\d+|only|about|little|small|a baby|a newborn|"
+    r"younger|a toddler|tiny)|as a (?:newborn|baby|toddler)"
+    r"|in (?:january|february|march|april|june|july|august|september|october|november|december)"
+    r"|(?:he|she|i|we|they|everyone|all)(?: ?'?s| ?'?m| ?'?re| is| are| am| was)? (?:fine|ok|okay|better|well|"
+    r"alright|safe) now"
+    r"|was investigated|were investigated|(?:case|it) was closed|(?:was|been|got|all) sorted|last summer"
+    r"|last christmas|twice|once before)\b"
+)
+_QUOTED_RECORD = re.compile(
+    r"\b((record|records|file|report|notes|letter|form|assessment|system|referral|plan|minutes|entry|it|"
+    r"social worker|health visitor|teacher|doctor|gp|nurse|police|school)\s+(says|say|said|saying|states|stated|"
+    r"claims|claimed|wrote|written|writes|mentions|mentioned|shows|put|recorded|noted|reckons|reckoned)"
+    r"|(wrote|written|put|recorded|noted) (down )?that|on (his|her|my|our|the) (record|file|notes))\b"
+)
+_CONDITION = frozenset({"if", "whether", "suppose", "supposing", "hypothetically", "imagine", "incase"})
+_THREAT_SAID = frozenset({"said", "says", "sed", "sez", "saying", "threatened", "threatens", "threatening", "told",
+                          "tells", "telling", "swore", "swears", "promised"})
+_UNSURE = frozenset({"know", "sure", "tell", "check", "see", "wondering", "wonder", "asking", "unsure"})
+_THIRD_PERSON_CHILD = re.compile(  # "she's 15", "hes only 12", "he is 4"
+    r"\b(?:he|she|they|lass|lad|son|daughter|girl|boy|kid|child|wean|bairn)(?:'s| is|s| are|'re)? "
+    r"(?:only |just |nearly |about )?(?:[1-9]|1[0-7])\b"
+    r"(?!\s*(?:%|weeks?|wks|months?|mins?|minutes|hours?|days?|stone|kg|pounds|quid|pm|am|o'?clock|:))"
+)
+STATISTICS = re.compile(  # "how many children are hurt each year"; not "how many is too many" (of pills)
+    r"\b(how many(?! (is|are|would be) (too|safe|dangerous|ok|okay))|statistics|stats|figures|rates?|percent|"
+    r"percentage|number of|each year|every year|per year)\b"
+)
+_NEWS = re.compile(r"\b(news|programme|documentary|article|read about|heard about|film|movie|soap|episode|"
+                   r"podcast|radio|on tv|on the telly|heard on|just watched|casualty|eastenders)\b")
+
+
+_PLEA = re.compile(r"\b(what (do|should|can) i do|who do i (call|ring|phone)|help me|what do i do)\b")
+
+
+def _hypothetical(ctx, start: int) -> bool:  # noqa: ANN001 - safety._Ctx
+    """'if my baby stopped breathing would anyone investigate me'; not 'I don't know if he's breathing', nor
+    'if my kids are in danger what do I do' (that asks for help)."""
+    if _PLEA.search(ctx.sentence(start)):
+        return False
+    lo = max(ctx.sentence_start(start), start - 10)
+    for j in range(start - 1, lo - 1, -1):
+        word = ctx.norms[j]
+        if word in {",", ";", "-"}:
+            return False
+        what_if = word == "what" and ctx.at(j + 1) == "if"
+        if word in _CONDITION or what_if or (word == "in" and ctx.at(j + 1) == "case"):
+            if {ctx.at(j - 1), ctx.at(j - 2)} & _THREAT_SAID:
+                return False  # "he said if I leave he'll kill the kids": a threat, not a hypothetical
+            return ctx.at(j - 1) not in _UNSURE and ctx.at(j - 2) not in _UNSURE
+    return False
+
+
+def _person_before(ctx, start: int) -> tuple[int, str] | None:  # noqa: ANN001
+    lo = ctx.sentence_start(start)
+    for j in range(start - 1, max(lo, start - 14) - 1, -1):
+        word = ctx.norms[j]
+        if word in PEOPLE and _word_is_person(ctx, j):
+            return j, word
+    return None
+
+
+def _word_is_person(ctx, j: int) -> bool:  # noqa: ANN001
+    return L.child_word_ok(ctx.norms, j) and (not ctx.possessive(j) or ctx.norms[j] in {"he", "she", "it"})
+
+
+def _person_in(ctx, start: int, end: int) -> str | None:  # noqa: ANN001
+    for j in range(start, end):
+        if ctx.norms[j] in PEOPLE and ctx.norms[j] not in {"i", "me", "us", "we"} and _word_is_person(ctx, j):
+            return ctx.norms[j]
+    return None
+
+
+SHORT_MESSAGE = 40  # tokens: a message this short is one thought, so its words all count as context
+
+
+def _words(ctx, start: int) -> set[str]:  # noqa: ANN001
+    if ctx.n <= SHORT_MESSAGE:
+        return set(ctx.norms)  # "hes back. hes drunk. hes got the baby. please"
+    lo, hi = ctx.window(start)
+    return set(ctx.norms[lo:hi])
+
+
+NEAR_TOKENS = 15  # how far either side of a match not_now's markers count: a long rant can hold both
+
+
+def not_now(ctx, start: int) -> bool:  # noqa: ANN001
+    """The match at start is not news of danger now: the past ("when he was 2, he's fine now"), a record quoted
+    ("the notes say he was floppy"), a hypothetical ("if I said he hit me would they..."), the news or a
+    statistic. Every crisis rule passes this check."""
+    lo, hi = ctx.window(start)
+    near = " ".join(t.text for t in ctx.doc[max(lo, start - NEAR_TOKENS) : min(hi, start + NEAR_TOKENS)])
+    if _RECENT_PAST.search(near) or _QUOTED_RECORD.search(near) or _NEWS.search(near):
+        return True
+    return _hypothetical(ctx, start)
+
+
+def check(ctx, start: int, end: int, name: str, rule: NowRule, age_says_child) -> tuple[str, str] | None:  # noqa: ANN001, C901, PLR0911, PLR0912
+    """(rule name for the match, who) when the phrase at start:end is danger now, else None. The caller has
+    already checked not_now."""
+    sentence = ctx.sentence(start)
+    if ctx.past(start) or ctx.fiction(start) or ctx.denied(start) or STATISTICS.search(sentence):
+        return None
+    if ctx.asks_about_records_if(start):
+        return None
+    if not rule.negation_is_danger and ctx.negated(start, end):
+        return None
+    words = _words(ctx, start)
+    if rule.context and not words & rule.context:
+        return None
+    nxt = ctx.at(end)
+    if rule.next_ok is not None and nxt not in rule.next_ok:
+        return None
+    if nxt in rule.next_not:
+        return None
+    before = _person_before(ctx, start)
+    who = _person_in(ctx, start, end) or (before[1] if before else rule.default_who)
+    if rule.needs_person and before is None and _person_in(ctx, start, end) is None:
+        return None
+    if rule.not_writer and before is not None and before[1] in WRITER and not _person_in(ctx, start, end):
+        return None
+    agent = ctx.norms[start] if ctx.norms[start] in PEOPLE else (before[1] if before else None)
+    if rule.adult_agent and (agent is None or agent in L.CHILD_NOUNS):
+        return None
+    for extra in rule.extra:
+        verdict = _EXTRA[extra](ctx, start, end, words, who, age_says_child)
+        if verdict is False:
+            return None
+        if isinstance(verdict, str):
+            who = verdict
+    if rule.self_harm:
+        writer = who in WRITER or who == "myself"
+        return ("self_harm", "myself") if writer else ("self_harm_other", who)
+    return name, who
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Extra checks for single rules: True/None to keep the match, False to throw it out, a word to name who
+# ------------------------------------------------------------------------------------------------------------------
+
+_WAKE_ROUTINE = frozenset({"school", "morning", "mornings", "early", "alarm", "nursery", "college", "work",
+                           "weekends", "weekend", "time", "naps", "nap"})
+
+
+def _unresponsive(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
+    if "wake" in phrase or "waking" in phrase or "woken" in phrase or "woke" in phrase:
+        after = ctx.norms[end : end + 5]
+        if "since" not in after and set(after) & _WAKE_ROUTINE:
+            return False  # "he won't wake up for school"
+    if "responding" in phrase and ctx.services(start):
+        return False  # "the council is not responding to my emails"
+    if "coming" in phrase or "come" in phrase:
+        return bool(words & _MEDICAL_CONTEXT)  # "he's not coming round tonight" is a visit
+    if phrase[:2] == ["passed", "out"] and ctx.at(start - 1) in {"nearly", "almost", "near"}:
+        return False
+    if phrase[-1] in {"blue", "grey", "gray", "purple"}:
+        near = set(ctx.norms[max(0, start - 4) : start])
+        return bool(near & (_BODY | L.CHILD_NOUNS | {"he", "she", "they"}))
+    if phrase[-1] == "limp" and ctx.at(start) in {"a", "with"}:
+        return False
+    if phrase[-1] in {"move", "moving"} and ctx.at(end) in L.NEGATIONS:
+        return None
+    return None
+
+
+def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
+    if phrase[-1] == "by":
+        return ctx.at(end) in {"the", "my", "her", "his"} and ctx.at(end + 1) in {"throat", "neck", "hair", "arm"}
+    if "let" in phrase and phrase[-1] in {"go", "out"}:
+        return False if phrase[-1] == "out" else None  # "won't let me go out" is a curfew
+    return None
+
+
+def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
+    if ctx.possessive(end - 1):
+        return False  # "he went for my son's parents evening"
+    if "get" in phrase and not words & _FEAR:
+        return False  # "his dad is coming back to get him at 5"
+    if "went" in phrase and ctx.at(phrase.index("went") + start - 1) not in {"just", "then", "and"}:
+        return False
+    if "kicking" in phrase and not (ctx.norms[end - 1] in L.CHILD_NOUNS or words & _FEAR):
+        return False
+    if set(phrase) & {"finish", "do", "sort"} and not words & (_FEAR | _THREAT_CONTEXT):
+        return False  # "he'll sort me out with a lift", "finish it off"
+    if phrase[0] in {"coming", "way", "waiting", "outside", "back", "round", "over", "here"}:
+        if _person_before(ctx, start) is None:
+            return False
+    return None
+
+
+def _not_child_agent(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    return ctx.norms[start] not in L.CHILD_NOUNS
+
+
+def _taking(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    if ctx.norms[start] in {"they", "them"} and ctx.services(start):
+        return False  # "they'll take the bairns off you": fear of services, which the classifiers answer
+    if ctx.at(end) in {"to", "for"} and not words & {"drunk", "knife", "high", "hostage", "kill", "threatening"}:
+        return False  # "he's taking the kids to school"
+    return ctx.norms[end - 1]
+
+
+def _kicked_out(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    """A young person thrown out tonight, or anyone out on the street in the cold; "I can't go home tonight" when
+    the writer is a child or names a threat."""
+    if words & {"slept", "was", "were", "used"}:
+        return False  # "I got kicked out at 16 and slept rough for a bit"
+    if age_says_child(ctx.doc.text):
+        return "me"
+    if ctx.norms[start] in L.CAN:
+        return "me" if words & {"drunk", "kill", "hurt", "hit", "scared", "beat", "sort"} else False
+    if words & {"street", "streets", "rough", "nowhere", "freezing"}:
+        return "me" if ctx.norms[start + 1] in {"me", "us"} or ctx.norms[start] in {"got", "been", "was"} else who
+    return False
+
+
+def _he_is_here(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    """"my mum is here to help" is not a threat; "he's outside, he's not supposed to know where we live" is."""
+    if ctx.norms[start] == "help":
+        return ctx.n <= 12  # "help hes here": a short plea
+    strong = words & (_HERE_CONTEXT - {"leave"})
+    leave = "leave" in words and any(ctx.norms[j] in L.NEGATIONS
+                                     for j in range(ctx.n) if ctx.at(j + 1) == "leave" or ctx.at(j + 2) == "leave")
+    return bool(strong or leave) and not ctx.services(start)
+
+
+_SUBJECT_AUX = frozenset({"did", "does", "do", "has", "have", "had", "'s", "s", "is", "was", "just", "still", "ever",
+                          "yet", "even", "then"})
+_CHILDHOOD = frozenset({"school", "nursery", "primary", "secondary", "gcses", "nan", "nans", "gran", "grandma",
+                        "cot", "pram", "curfew", "teacher", "older", "wee"})
+
+
+def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
+    if phrase[0] in {"bed", "cot", "room"}:
+        who = "child"  # "his bed is empty and his window is wide open"
+    if phrase[0] in {"car", "van"}:
+        before = _person_before(ctx, start)
+        who = before[1] if before else "child"  # "she got in a car with some older men"
+    if phrase[0] == "no":  # "there's no adults here, just me and the baby"
+        return "child" if words & (L.CHILD_NOUNS | {"me"}) else False
+    if ctx.at(end) == "for" and not (ctx.at(end + 1)[:1].isdigit() or ctx.at(end + 1) in {
+            "hours", "days", "ages", "a", "over", "two", "three", "the"}):
+        return False  # "he's not coming home for christmas"
+    childish = who in L.CHILD_NOUNS or (who in {"he", "she", "him", "her", "they", "them"}
+                                         and (ctx.has_child or age_says_child(ctx.doc.text) or words & _CHILDHOOD
+                                              or _THIRD_PERSON_CHILD.search(ctx.doc.text)))
+    if not childish and age_says_child(ctx.doc.text):
+        return "me"  # "im 13, mum hasn't been home for 3 days": the writer is the child left alone
+    if not childish:
+        return False  # "the letter never arrived", "my ex hasn't come home"
+    if phrase[0] in {"ran", "run", "wandered", "walked", "stormed", "went", "gone", "bolted", "legged"}:
+        before = _person_before(ctx, start)
+        if before is None or before[0] < start - 4:
+            return False  # "the bus went off", "the alarm went off"
+        if phrase[0] == "went" and not words & {"find", "back", "answering", "phone", "hours", "hour", "dark"}:
+            return False
+        if ctx.at(end) == "with" and ctx.next_content(end + 1)[1] not in PEOPLE | {"someone", "somebody"}:
+            return False  # "he ran off with my charger"
+    if phrase[0] in {"meet", "meeting", "met"} and not words & {"online", "internet", "snapchat", "app",
+                                                                  "instagram", "tiktok", "know"}:
+        return False
+    if phrase[-1] in {"up", "arrived", "arrive", "turned", "showed", "turn", "show"}:
+        before = _person_before(ctx, start)
+        if before is None or before[0] < start - 8:
+            return False  # "the letter never arrived"
+        j = start - 1
+        while ctx.at(j) in _SUBJECT_AUX:
+            j -= 1
+        if ctx.at(j) not in PEOPLE | {"and", ",", "but"}:
+            return False  # "my son's school bus didn't turn up"
+    if "when" in ctx.norms[max(0, start - 6) : start]:
+        return False  # "when he doesn't come home on time I worry"
+    return who
+
+
+def _hiding(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    if ctx.at(end - 1) == "from" and ctx.next_content(end)[1] not in PEOPLE:
+        return False  # "hiding from the social", "hiding from my bills"
+    if ctx.services(start) or words & {"seek", "presents", "present", "sweets", "toys"}:
+        return False  # "hide and seek", "hiding the presents"
+    return None
+
+
+def _present(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    return not words & {"was", "were", "had"}
+
+
+def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
+    if phrase[-1] == "fire" and phrase[0] in {"caught", "catching", "set"}:
+        # "the tent caught fire" is news only with someone in it or hurt: "my son is burnt", "he's still in there"
+        return bool(words & {"burnt", "burned", "burning", "inside", "trapped", "still", "smoke", "help"})
+    if phrase[:2] == ["carbon", "monoxide"]:
+        return bool(words & {"alarm", "sick", "sleepy", "drowsy", "headache", "going", "beeping", "dizzy"})
+    if phrase == ["trapped"]:
+        if ctx.at(start - 1) in {"feel", "feeling", "felt", "feels"} or ctx.at(end) == "wind":
+            return False  # "I feel trapped", "the baby has trapped wind"
+        return bool(words & {"fire", "smoke", "upstairs", "water", "flood", "flooding", "lift", "bedroom", "inside",
+                             "stuck", "rubble", "burning", "car", "flames"})
+    if phrase[0] == "water" and not words & {"flood", "flooding", "knees", "waist", "trapped", "river", "rising",
+                                             "deep", "burst", "storm", "fast"}:
+        return False  # "water coming through the bathroom ceiling" is a repair
+    if phrase[0] == "up" or phrase[-1] == "flooding":
+        return bool(words & ({"water", "flood", "flooding", "river", "trapped"} | L.CHILD_NOUNS)) and (
+            phrase[0] == "up" or bool(words & (L.CHILD_NOUNS | {"trapped", "fast"})))
+    if phrase[0] == "ceiling":
+        return bool(words & (L.CHILD_NOUNS | {"under", "trapped", "hurt", "stuck"}))
+    if phrase[-1] == "trapped" and ctx.at(end) == "in" and ctx.at(end + 1) in {"a", "this", "the"} and \
+            ctx.at(end + 2) in {"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "situation"}:
+        return False
+    return None
+
+
+def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
+    nxt = ctx.at(end)
+    if phrase[0] in {"end", "ending"}:
+        before = ctx.norms[max(0, start - 3) : start]
+        if nxt not in _ENDS | {"all", "today", "soon", "tonite"} or not set(before) & {
+            "to", "going", "gonna", "will", "'ll", "ll", "na", "gon", "want", "wanna", "just"
+        }:
+            return False  # "we can end it here", "I want to end it with him"
+        before = _person_before(ctx, start)
+        return "myself" if before is None or before[1] in WRITER else before[1]
+    if phrase[-1] == "jump" and nxt not in _ENDS | {"off"}:
+        return False  # "going to jump on the trampoline"
+    if phrase[-1] in {"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway"}:
+        if not words & {"jump", "come", "coming", "train", "goodbye", "end", "off", "down", "edge", "standing",
+                        "stood", "sat", "sitting", "back"}:
+            return False
+        if phrase[-1] == "platform" and "train" not in words:
+            return False
+    if phrase[-1] in {"goodbye", "bye"} and not words & {"sorry", "love", "answer", "answering", "phone",
+                                                          "bridge", "jump", "pills", "forever", "off", "hold", "reach",
+                                                          "contact", "find"}:
+        return False
+    needs = _SELF_CONTEXT.get(phrase[-1]) or _SELF_CONTEXT.get(phrase[0])
+    if needs is not None and not words & needs:
+        return False  # "got a rope for the swing", "left the engine running", "locked herself in the bathroom"
+    if phrase[0] in {"burnt", "burned", "burning", "scalded"} and nxt in {"on", "with", "by"} and \
+            ctx.at(end + 1) in {"the", "a", "an"} and ctx.at(end + 2) in {"oven", "iron", "cooker", "kettle", "hob",
+                                                                          "pan", "stove", "radiator", "fire"}:
+        return False  # "she burnt herself on the oven"
+    if phrase[-1] in {"myself"} or (phrase[0] in {"end", "ending"}):
+        return "myself"
+    before = _person_before(ctx, start)
+    if before is None or before[1] in WRITER:
+        return "myself"
+    return before[1]
+
+
+_PLANS = frozenset({"pills", "tablets", "rope", "knife", "blade", "razor", "bridge", "jump", "die", "end", "kill",
+                    "suicide", "myself", "overdose"})
+# What the sentence must also say for some self-harm phrases (keyed on the phrase's last or first word).
+_SELF_CONTEXT = {
+    **dict.fromkeys(("rope", "ligature", "cord"), frozenset({"room", "locked", "found", "tied", "neck", "refusing",
+                                                              "bedroom", "loft", "tree", "hanging", "noose"})),
+    "running": frozenset({"garage", "locked", "hose", "pipe", "exhaust"}),
+    "tonight": _PLANS, "now": _PLANS, "today": _PLANS,
+    **dict.fromkeys(("note", "letter", "message", "post"), frozenset({"posted", "left", "wrote", "found", "sent",
+                                                                      "written", "just", "snapchat", "online"})),
+    "bathroom": frozenset({"cutting", "razor", "blade", "pills", "knife", "rope", "kill", "die", "threatening",
+                           "hurt", "answer", "answering", "crying", "screaming", "tablets"}),
+}
+_SELF_CONTEXT.update(dict.fromkeys(("room", "toilet", "bedroom"), _SELF_CONTEXT["bathroom"]))
+
+
+_EXTRA = {
+    "unresponsive": _unresponsive,
+    "held": _held,
+    "coming_for": _coming_for,
+    "not_child_agent": _not_child_agent,
+    "taking": _taking,
+    "kicked_out": _kicked_out,
+    "he_is_here": _he_is_here,
+    "missing": _missing,
+    "present": _present,
+    "hiding": _hiding,
+    "fire": _fire,
+    "self": _self,
+}
+
+RULES = _rules()
