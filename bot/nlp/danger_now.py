@@ -95,7 +95,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(can), _any(neg), _any({"breathe", "breath"})],
                 [_any({"struggling", "fighting", "gasping"}), _any({"to", "for"}, "?"),
                  _any({"breathe", "breath", "air"})],
-                [_one("ddim"), _one("yn"), _one("anadlu")],  # Welsh: not breathing
+                [_any(can), _any(neg), _one("catch"), _any({"his", "her", "their", "my", "the"}, "?"),
+                 _any({"breathe", "breath"})],
+                [_any(can), _any(neg), _one("cough"), _any({"it", "them"}), _any({"up", "out"})],
                 [_any({"throat", "airway", "airways"}), _any(_AUX, "*"), _any({"closing", "swelling", "swollen"})],
                 [_any({"anaphylactic", "anaphylaxis"})],
             ],
@@ -107,7 +109,10 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             [
                 [_any(neg), _any({"wake", "waking", "woken", "woke"}), _one("up", "?")],
                 [_any(can), _any(neg), _one("wake"), _any({"him", "her", "them"} | kids)],
-                [_any(neg), _one("responding")],
+                [_any(neg), _any({"responding", "respond"})],
+                [_any({"gone", "going", "went"}), _one("stiff")],
+                [_one("too"), _any({"drunk", "high", "wasted", "out"}), _one("of", "?"), _one("it", "?"), _one("to"),
+                 _any({"stand", "walk", "talk", "move", "speak"})],
                 [_any(neg), _any({"coming", "come"}), _any({"round", "around", "to"})],
                 [_one("passed"), _one("out")],
                 [_any(_STATE_BEFORE), _any({"floppy", "lifeless", "unresponsive", "unconscious", "limp"})],
@@ -138,6 +143,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_bleeding": NowRule(
             [
                 [_one("blood"), _any({"everywhere", "pouring", "gushing", "spurting", "pumping", "streaming"})],
+                [_any({"pouring", "gushing", "spurting", "pumping", "streaming"}), _one("blood")],
                 [_any(neg), _one("stop"), _one("bleeding")],
                 [_one("bleeding"), _any(_AUX, "*"), _any(neg), _any({"stop", "stopping"})],
                 [_any({"pouring", "gushing", "spurting", "covered"}), _any({"with", "out", "in"}), _one("of", "?"),
@@ -175,6 +181,11 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS | L.INGEST_ADJ, "*"),
                  _any({"pod", "pods", "capsule", "capsules", "battery", "batteries",
                                                  "tablet", "tablets"})],
+                [_one("found"), _any(L.DETERMINERS, "*"), _any(kids | {"him", "her"}), _one("with"),
+                 _any(L.DETERMINERS | L.INGEST_ADJ | {"nanas", "nana", "grans", "mums", "dads", "an", "empty", "open"},
+                      "*"), _any(_DANGEROUS | {"bottle", "packet", "strip", "blister"})],
+                [_any(neg), _one("know"), _any({"how", "what"}), _any({"many", "much"}, "?"),
+                 _any({"he", "she", "they"}), _any({"took", "taken", "swallowed", "had", "ate", "drank", "drunk"})],
                 [_any({"got", "gotten", "getting", "gets"}), _one("into"), _any(L.DETERMINERS | L.INGEST_ADJ, "*"),
                  _any(_DANGEROUS | {"cupboard", "cabinet"})],
                 [_any({"swallowed", "swallow"}), _any({"a", "an", "some", "two", "2", "3", "three", "the"}, "?"),
@@ -182,18 +193,20 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                        "pods", "capsule", "capsules"})],
             ],
             context=_DANGEROUS | frozenset({"magnet", "magnets", "battery", "batteries", "coin", "pin", "button",
-                                            "vape", "nicotine", "liquid", "pod", "pods"}),
+                                            "vape", "nicotine", "liquid", "pod", "pods", "strip", "empty"}),
             not_writer=False,
         ),
         "now_allergy": NowRule(
             [
                 [_any({"face", "lips", "lip", "tongue", "eyes", "mouth", "he", "she"} | kids),
-                 _any(_AUX | {"and", "lips", "face"}, "*"), _any({"swelling", "swollen", "puffing", "blowing"}),
+                 _any(_AUX | {"and", "lips", "face", "eyes", "tongue", "mouth", "throat"}, "*"),
+                 _any({"swelling", "swollen", "puffing", "blowing"}),
                  _one("up", "?")],
                 [_any({"wheezing", "wheezy"})],
             ],
             context=frozenset({"breathe", "breathing", "breath", "peanut", "peanuts", "nuts", "nut", "allergy",
-                               "allergic", "epipen", "sting", "stung", "throat"}),
+                               "allergic", "epipen", "sting", "stung", "throat", "prawns", "prawn", "shellfish",
+                               "sesame", "egg", "wasp", "bee", "wheezing"}),
         ),
         # -- someone hurting or threatening someone now --------------------------------------------------------
         "now_attack_home": NowRule(
@@ -202,7 +215,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.ARRIVAL_FILL | {"on", "our", "my"}, "*"),
                  _any({"kicking", "banging", "smashing", "hammering", "bashing", "pounding", "smashed", "kicked",
                        "smash", "kick", "trying", "breaking", "forcing", "rattling"}),
-                 _any({"on", "at", "in", "down"}, "?"),
+                 _any({"on", "at", "in", "down", "through"}, "?"),
                  _any(L.DETERMINERS | {"car", "kitchen", "bedroom", "bathroom", "living", "room", "front", "back"},
                       "*"),
                  _any(_DOORS)],
@@ -217,7 +230,6 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"door", "doors", "handle", "window", "windows", "lock"})],
                 [_any({"break", "breaking", "broke", "broken"}), _one("in"),
                  _any({"downstairs", "upstairs", "now", "happening", "right", "here"})],
-                [_any({"cicio'r", "cicio", "torri"}), _any({"drws", "ffenest", "ffenestr"})],  # Welsh: kicking the door
                 [_any({"someone", "somebody", "someones", "somebodys", "burglars", "they", "people", "men"}),
                  _any(_AUX, "*"), _any({"broken", "broke", "breaking"}), _one("in")],
                 [_any({"burglar", "burglars", "intruder", "intruders"}),
@@ -253,6 +265,12 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"tried", "trying", "tries", "try"}), _one("to"),
                  _any({"grab", "drag", "snatch", "pull", "strangle", "kill", "stab", "smother", "choke", "drown"}),
                  _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                # "some fella's chasing our Kayden down the street with a blade"
+                [_any({"chasing", "chased", "after", "threatening", "waving", "attacking", "following"}),
+                 {"OP": "*"}, _one("with"), _any({"a", "the", "his", "her", "their"}, "?"), _any(L.WEAPONS)],
+                # "he's sayin he'll crash it wi them in"
+                [_any({"crash", "drive"}), _any({"it", "the", "car", "van"}, "+"), _one("with"),
+                 _any(L.DETERMINERS | kids | {"them", "us", "me"}, "+"), _one("in")],
                 # "he's holding the baby over the balcony"
                 [_one("holding"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _any({"over", "out", "off"}),
                  _any(L.DETERMINERS | {"of"}, "*"), _any({"balcony", "window", "edge", "bridge", "railing", "stairs"})],
@@ -307,8 +325,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                     "people", "lads"}),
               _any(_AUX, "*"), _any({"following", "followed", "chasing"}), _any(L.DETERMINERS, "*"),
               _any(L.VICTIMS)]],
-            next_not=frozenset({"on", "online", "around", "about", "round", "everywhere", "instagram", "tiktok",
-                                "twitter", "facebook", "up"}),
+            next_not=frozenset({"on", "online", "everywhere", "instagram", "tiktok", "twitter", "facebook", "up"}),
             extra=("not_child_agent",),
         ),
         "now_taking_kids": NowRule(
@@ -319,17 +336,34 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
              [_any(neg), _one("give"), _any(L.DETERMINERS, "*"), _any(kids | {"him", "her", "them"}), _one("back")]],
             context=frozenset({"drunk", "knife", "high", "never", "hostage", "threatening", "threatened", "car",
                                "screaming", "dragging", "abroad", "kill", "flight", "airport", "plane", "agree",
-                               "passport", "face"}),
+                               "passport", "face", "allowed", "where", "steaming", "crash"}),
             extra=("taking",),
         ),
         "now_kicked_out": NowRule(
             [[_any({"kicked", "thrown", "threw", "chucked", "put", "locked"}), _any({"me", "us", "her", "him"}),
               _one("out")],
-             [_any({"got", "been", "was", "get", "getting"}), _any({"kicked", "thrown", "chucked"}), _one("out")],
-             [_any(can), _any(neg), _any({"go", "get", "going"}), _any({"home", "back"}), _one("tonight", "?")]],
+             [_any({"got", "been", "was", "get", "getting"}), _any({"kicked", "thrown", "chucked"}), _one("out")]],
             context=frozenset({"street", "streets", "nowhere", "freezing", "cold", "rough", "outside", "dark",
                                "tonight", "sleeping", "station", "park", "drunk", "kill", "hurt", "hit"}),
             extra=("kicked_out",),
+        ),
+        "now_cant_go_home": NowRule(
+            [[_any(can), _any(neg), _any({"go", "get", "going"}), _any({"home", "back"}), _one("tonight", "?")]],
+            negation_is_danger=True,
+            context=frozenset({"street", "streets", "nowhere", "freezing", "cold", "rough", "outside", "dark",
+                               "tonight", "sleeping", "station", "park", "drunk", "kill", "hurt", "hit", "heno"}),
+            extra=("kicked_out",),
+        ),
+        # someone made to do things: "they're making him hold drugs", "says I have to do stuff for him to stay"
+        "now_exploited": NowRule(
+            [[_any({"making", "made", "forcing", "forced", "make", "makes"}), _any({"him", "her", "me", "us", "them"}),
+              _any({"hold", "sell", "carry", "deal", "run", "move", "deliver"}),
+              _any({"drugs", "stuff", "weed", "packages", "bags", "gear"})],
+             [_any({"have", "got", "has"}), _one("to"), _any({"do", "doing"}), _any({"stuff", "things", "favours"}),
+              _any({"for", "with", "to"}), _any({"him", "them", "men", "her"})],
+             [_any({"asking", "telling", "trying", "want", "wants", "wanting"}), _any({"him", "her", "me"}),
+              _one("to"), _any({"go", "come", "get"}), _any({"with", "in"}), _any({"them", "him", "men", "their"})]],
+            extra=("exploited",),
         ),
         "now_abuse_room": NowRule(
             [[_any({"coming", "comes", "came", "keeps", "gets", "getting"}), _any({"in", "into"}),
@@ -360,9 +394,28 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         # -- someone missing now --------------------------------------------------------------------------------
         "now_missing": NowRule(
             [
-                [_any(neg), _any({"come", "came", "coming", "got", "been"}), _any({"home", "back"})],
+                [_any(neg), _any({"come", "came", "coming", "got", "been"}), _any({"home", "back", "in"})],
+                [_any(neg | {"never"}), _any({"made", "make", "got"}), _one("it"), _any({"to", "home", "back"})],
+                [_any(neg), _one("look"), _one("for"), _one("me")],
+                [_one("missing"), _any({"since", "again", "overnight", "for"})],
+                [_any(kids | {"he", "she"}), _any(_AUX, "*"), _one("gone"), _one("from"),
+                 _any({"his", "her", "their", "the"}), _any({"room", "bed", "cot", "bedroom", "house", "home"})],
+                [_any(kids), _any(_AUX, "*"), _any({"got", "gone", "slipped"}), _one("out"),
+                 _any(L.DETERMINERS | {"back", "front", "garden"}, "*"), _any({"gate", "door", "window"})],
+                [_one("on"), _any({"our", "their", "my", "his", "her"}), _one("own")],
+                [_one("stuck"), _any({"in", "at", "on"}), _any(L.DETERMINERS | {"middle", "of"}, "*"),
+                 _any({"woods", "forest", "station", "street", "park", "field", "fields", "motorway", "hills",
+                       "island", "beach", "nowhere", "car"})],
+                [_any({"man", "men", "guy", "bloke", "stranger", "someone"}), _any({"she", "he", "i", "they"}),
+                 _any({"met", "meet"}), _any({"online", "on"})],
+                [_any({"car", "van"}), _any({"full"}), _one("of"), _any({"men", "lads", "strangers", "guys", "boys"})],
+                [_any({"car", "van"}), _one("with"), _any(L.DETERMINERS, "*"), _any({"drunk", "drink", "strange"}),
+                 _any({"driver", "man", "dad", "mum", "person", "men"})],
                 [_one("still"), _any(neg), _any({"back", "home"})],
                 [_any(can), _any(neg), _one("find"), _any(L.DETERMINERS, "*"), _any(_CHILD_OR_PRONOUN)],
+                [_any(can), _any(neg), _one("see"), _any(L.DETERMINERS, "*"), _any(_CHILD_OR_PRONOUN),
+                 _one("anywhere")],
+
                 [_any({"come", "came", "coming"}), _any({"back", "home"}), _one("without"),
                  _any(L.DETERMINERS, "*"), _any(_CHILD_OR_PRONOUN)],
                 [_any(neg), _any({"arrived", "arrive", "turned", "showed", "turn", "show"}), _one("up", "?")],
@@ -370,12 +423,13 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"is", "are", "'s", "s", "has", "went", "gone", "been"})],
                 [_any(neg), _one("in"), _any({"his", "her", "their", "the"}), _any({"cot", "bed", "room", "pram"})],
                 [_any({"ran", "run", "wandered", "walked", "stormed", "went", "gone", "bolted", "legged"}),
-                 _any({"off", "out"})],
+                 _any({"off", "out", "away"})],
                 [_one("lost"), _any(L.DETERMINERS, "*"), _any(kids), _any({"at", "in", "on"}),
-                 _any(L.DETERMINERS, "*"), _any(_LOST_PLACES)],
+                 _any(L.DETERMINERS, "*"), {"OP": "?"}, _any(_LOST_PLACES)],
                 [_one("gone"), _one("missing")],
-                [_one("been"), _one("gone"), _one("for", "?"), _any({"2", "3", "4", "5", "two", "three", "four", "five",
-                                                                      "hours", "days", "nights", "a", "over"}),
+                [_one("been"), _one("gone"), _one("for", "?"), _any({"2", "3", "4", "5", "6", "two", "three", "four",
+                                                                      "five", "six", "hours", "days", "nights", "a",
+                                                                      "over", "since", "all"}),
                  _any({"days", "hours", "nights", "day", "night", "whole"}, "?")],
                 [_any({"car", "van"}), _one("with"), _any({"a", "some", "two", "three", "older", "2", "3"}, "*"),
                  _any({"man", "men", "stranger", "strangers", "guys", "lads", "blokes"})],
@@ -388,6 +442,16 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             negation_is_danger=True,
             next_not=frozenset({"until", "till", "to", "of"}),
             extra=("missing",),
+        ),
+        # "the driver isn't taking me home", "he took my phone, I don't know where I am"
+        "now_lost_me": NowRule(
+            [[_any(neg), _one("taking"), _one("me"), _one("home")],
+             [_any(neg), _one("know"), _one("where"), _any({"i", "we"}), _any({"am", "are", "'m", "m", "re"})]],
+            negation_is_danger=True,
+            context=frozenset({"phone", "flat", "drinks", "drunk", "car", "taxi", "men", "guy", "guys", "taken", "took",
+                               "scared", "driver", "van", "strangers", "locked"}),
+            next_not=frozenset({"with", "on", "in"}),
+            default_who="me",
         ),
         # -- fire, gas, smoke, trapped ---------------------------------------------------------------------------
         "now_fire": NowRule(
@@ -408,28 +472,62 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"letterbox", "window", "door", "house", "flat"})],
                 [_one("trapped")],
                 [_one("fire"), _any({"upstairs", "downstairs", "next"})],
-                [_one("ar"), _any({"dân", "dan"})],  # Welsh: on fire
-                [_one("water"), _any({"coming", "pouring", "pours", "rushing", "gushing", "flooding"}),
+                [_any({"house", "kitchen", "bedroom", "flat", "chip"}), _one("pan", "?"), _one("fire")],
+                [_one("chip"), _one("pan"), _any(_AUX, "*"), _any({"gone", "going", "caught", "on", "up"})],
+                [_any({"river", "river's", "rivers"}), _any(_AUX, "*"), _any({"burst", "flooding", "flooded"})],
+                [_any({"stinks", "stink", "reeks", "smells", "smell", "smelling", "stinking"}), _one("of"),
+                 _any({"gas", "smoke", "burning"})],
+                [_one("water"), _any(_AUX, "*"), _any({"coming", "pouring", "pours", "rushing", "gushing", "flooding"}),
                  _any({"in", "into", "through", "under"})],
                 [_one("up"), _one("to"), _any({"my", "our", "his", "her", "their", "the"}),
-                 _any({"knees", "waist", "chest", "neck"})],
+                 _any({"knees", "waist", "chest", "neck", "doors", "door", "windows", "wheels"})],
                 [_one("burst"), _any({"its", "it", "the"}), _any({"banks", "bank"})],
                 [_one("ceiling"), _any(_AUX | {"come", "came", "fallen", "fell", "collapsed", "falling"}, "+"),
                  _any({"down", "in"})],
                 [_any(_PLACES), _any(_AUX, "*"), _one("flooding")],
             ],
             next_not=frozenset({"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "alarm", "wind",
-                                "nerve"}),
+                                "nerve", "safety", "door", "doors", "exit", "drill", "risk", "brigade", "service",
+                                "certificate", "check", "regulations", "escape", "extinguisher", "blanket"}),
             extra=("fire",),
+        ),
+        # -- in Welsh: a few short phrases, since a parent in fear writes in their first language --------------
+        "now_welsh": NowRule(
+            [
+                [_one("ddim"), _one("yn"), _one("anadlu")],  # not breathing
+                [_any({"ar", "ar y"}), _any({"dân", "dan"})],  # on fire
+                [_one("tân"), _one("yn"), _one("y"), _any({"tŷ", "ty", "fflat", "gegin"})],  # a fire in the house
+                [_one("ar"), _one("goll")],  # missing
+                [_any({"cicio'r", "cicio", "torri"}), _any({"drws", "ffenest", "ffenestr"})],  # kicking the door
+                # hitting (him, her, me, us, them, now)
+                [_any({"daro", "tharo", "guro", "churo", "bwrw"}), _any({"fe", "hi", "fi", "ni", "nhw", "nawr"})],
+                [_one("eisiau"), _one("marw")],  # want to die
+                # can't go home
+                [_one("ddim"), _one("yn"), _one("gallu"), _one("mynd"), _any({"adre", "adref", "nôl"})],
+                [_one("unman"), _one("i"), _any({"gysgu", "fynd", "aros"})],  # nowhere to sleep, to go
+            ],
+            negation_is_danger=True,
         ),
         # -- someone harming themselves now ---------------------------------------------------------------------
         "now_self": NowRule(
             [
                 [_any({"end", "ending"}), _one("it")],
-                [_any({"take", "taking", "swallow", "swallowing"}), _any({"everything", "all"}),
+                [_any({"take", "taking", "swallow", "swallowing", "taken", "took", "swallowed"}),
+                 _any({"everything", "all"}),
                  _any({"in", "the", "my", "of", "from"}, "*"),
                  _any({"cupboard", "cabinet", "drawer", "box", "pills", "tablets", "meds", "medicine"})],
                 [_one("cutting"), _any({"right", "now", "again", "myself", "herself", "himself"})],
+                [_any(can), _any(neg), _one("stop"), _any({"cutting", "hurting", "harming", "burning"})],
+                [_any({"banging", "hitting", "smashing"}), _any({"his", "her", "my", "their"}), _one("head"),
+                 _any({"on", "against", "off"}), _any(L.DETERMINERS, "*"), _any({"wall", "walls", "floor", "door"})],
+                [_any({"going", "gonna", "gon", "will", "'ll", "ll"}), _any({"to", "na"}, "?"), _one("take"),
+                 _any({"it", "them"}), _one("all")],
+                [_any({"took", "taken", "swallowed", "had"}), {"LIKE_NUM": True}, _one("of", "?"),
+                 _any(L.DETERMINERS, "*"), _any(L.INGEST_OBJECTS)],
+                [_any({"going", "gonna", "gon"}), _any({"to", "na"}, "?"), _one("do"), _one("it")],
+                [_one("tonight"), _one("is"), _one("the"), _one("night")],
+                [_any({"drive", "driving", "crash", "crashing"}), _any({"into", "off"}), _any(L.DETERMINERS, "*"),
+                 _any({"wall", "tree", "river", "sea", "lorry", "traffic", "bridge", "cliff"})],
                 [_any({"tied", "got", "have", "made", "making", "tying"}), _any({"the", "a", "up"}),
                  _any({"rope", "noose"})],
                 [_one("noose")],
@@ -438,14 +536,13 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"suicide"}), _any({"note", "letter", "message", "post"})],
                 [_one("hear"), _any({"her", "him", "them"}), _any({"cutting", "choking"})],
                 [_any({"doing", "do"}), _one("it"), _any({"tonight", "now", "today"})],
-                [_one("eisiau"), _one("marw")],  # Welsh: want to die
                 [_any({"locked", "shut"}), _any({"herself", "himself", "themselves"}), _one("in"),
                  _any(L.DETERMINERS, "*"), _any({"bathroom", "room", "toilet", "bedroom"})],
                 [_any({"going", "gonna", "threatening", "wants", "says", "want", "gon"}), _any({"to", "na"}, "?"),
                  _one("jump")],
                 [_any({"standing", "stood", "sat", "sitting", "is", "'s", "s", "am", "'m", "m"}), _one("on"),
-                 _any({"the", "a", "top"}), _one("of", "?"), _any({"bridge", "roof", "ledge", "edge", "cliff",
-                                                                     "balcony", "platform", "tracks", "railway"})],
+                 _any({"the", "a", "top"}), _one("of", "?"), {"OP": "?"},
+                 _any({"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway"})],
                 [_any({"got", "have", "holding"}), _any(L.DETERMINERS, "*"),
                  _any({"pills", "tablets", "meds", "knife", "blade", "razor"}), _one("in"),
                  _any({"my", "his", "her"}), _any({"hand", "hands"})],
@@ -475,11 +572,13 @@ _RECENT_PAST = re.compile(
     r"|(?:he|she|i|we|they|everyone|all)(?: ?'?s| ?'?m| ?'?re| is| are| am| was)? (?:fine|ok|okay|better|well|"
     r"alright|safe) now"
     r"|was investigated|were investigated|(?:case|it) was closed|(?:was|been|got|all) sorted|last summer"
+    r"|(?:he|she|they)(?: ?'?s| is| are) (?:\d+|grown up|an adult|at uni) now"
     r"|last christmas|twice|once before)\b"
 )
 _QUOTED_RECORD = re.compile(
     r"\b((record|records|file|report|notes|letter|form|assessment|system|referral|plan|minutes|entry|it|"
-    r"social worker|health visitor|teacher|doctor|gp|nurse|police|school)\s+(says|say|said|saying|states|stated|"
+    r"social worker|health visitor|teacher|doctor|gp|nurse|police|school)\s+(?:also |still |now )?(says|say|said|"
+    r"saying|states|stated|"
     r"claims|claimed|wrote|written|writes|mentions|mentioned|shows|put|recorded|noted|reckons|reckoned)"
     r"|(wrote|written|put|recorded|noted) (down )?that|on (his|her|my|our|the) (record|file|notes))\b"
 )
@@ -488,16 +587,17 @@ _THREAT_SAID = frozenset({"said", "says", "sed", "sez", "saying", "threatened", 
                           "tells", "telling", "swore", "swears", "promised"})
 _UNSURE = frozenset({"know", "sure", "tell", "check", "see", "wondering", "wonder", "asking", "unsure"})
 _THIRD_PERSON_CHILD = re.compile(  # "she's 15", "hes only 12", "he is 4"
-    r"\b(?:he|she|they|lass|lad|son|daughter|girl|boy|kid|child|wean|bairn)(?:'s| is|s| are|'re)? "
+    r"\b(?:he|she|they|lass|lad|son|daughter|girl|boy|kid|child|wean|bairn|brother|sister)(?:'s| is|s| are|'re)? "
     r"(?:only |just |nearly |about )?(?:[1-9]|1[0-7])\b"
     r"(?!\s*(?:%|weeks?|wks|months?|mins?|minutes|hours?|days?|stone|kg|pounds|quid|pm|am|o'?clock|:))"
 )
 STATISTICS = re.compile(  # "how many children are hurt each year"; not "how many is too many" (of pills)
-    r"\b(how many(?! (is|are|would be) (too|safe|dangerous|ok|okay))|statistics|stats|figures|rates?|percent|"
+    r"\b((?<!know )how many(?! (is|are|would be) (too|safe|dangerous|ok|okay)| (he|she|they|i|we) (took|had|has|"
+    r"swallowed|taken|drank|ate))|statistics|stats|figures|rates?|percent|"
     r"percentage|number of|each year|every year|per year)\b"
 )
 _NEWS = re.compile(r"\b(news|programme|documentary|article|read about|heard about|film|movie|soap|episode|"
-                   r"podcast|radio|on tv|on the telly|heard on|just watched|casualty|eastenders)\b")
+                   r"podcast|radio|on tv|on the telly|heard on|just watched|casualty|eastenders|newyddion)\b")
 
 
 _PLEA = re.compile(r"\b(what (do|should|can) i do|who do i (call|ring|phone)|help me|what do i do)\b")
@@ -565,7 +665,9 @@ def not_now(ctx, start: int) -> bool:  # noqa: ANN001
     return _hypothetical(ctx, start)
 
 
-def check(ctx, start: int, end: int, name: str, rule: NowRule, age_says_child) -> tuple[str, str] | None:  # noqa: ANN001, C901, PLR0911, PLR0912
+def check(  # noqa: C901, PLR0911, PLR0912
+    ctx, start: int, end: int, name: str, rule: NowRule, age_says_child  # noqa: ANN001
+) -> tuple[str, str] | None:
     """(rule name for the match, who) when the phrase at start:end is danger now, else None. The caller has
     already checked not_now."""
     sentence = ctx.sentence(start)
@@ -662,6 +764,8 @@ def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, A
 
 
 def _not_child_agent(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    if ctx.at(end) in {"around", "round", "about"} and ctx.norms[start] in {"he", "she", "they"}:
+        return False  # "they keep following me around" (the kids)
     return ctx.norms[start] not in L.CHILD_NOUNS
 
 
@@ -687,6 +791,13 @@ def _kicked_out(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, A
     return False
 
 
+def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    if ctx.services(start) and not words & {"drugs", "men", "stuff"}:
+        return False
+    young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text)
+    return ("child" if ctx.has_child else "me") if young else False
+
+
 def _he_is_here(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
     """"my mum is here to help" is not a threat; "he's outside, he's not supposed to know where we live" is."""
     if ctx.norms[start] == "help":
@@ -707,17 +818,25 @@ def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN2
     phrase = ctx.norms[start:end]
     if phrase[0] in {"bed", "cot", "room"}:
         who = "child"  # "his bed is empty and his window is wide open"
-    if phrase[0] in {"car", "van"}:
+    if phrase[0] in {"car", "van", "man", "men", "guy", "bloke", "stranger", "someone"}:
         before = _person_before(ctx, start)
-        who = before[1] if before else "child"  # "she got in a car with some older men"
+        who = before[1] if before else "child"  # "she got in a car with some older men", "a man she met online"
+    if phrase[-1] == "in" and ctx.at(end) not in _ENDS:
+        return False  # "the kids haven't been in school for three weeks"
+    if phrase[0] == "on" and not words & {"food", "days", "nobody", "alone", "dark", "night", "tonight", "scared",
+                                          "hungry", "electric", "arrested", "heating"}:
+        return False  # "can her dad do it on his own"
     if phrase[0] == "no":  # "there's no adults here, just me and the baby"
         return "child" if words & (L.CHILD_NOUNS | {"me"}) else False
     if ctx.at(end) == "for" and not (ctx.at(end + 1)[:1].isdigit() or ctx.at(end + 1) in {
             "hours", "days", "ages", "a", "over", "two", "three", "the"}):
         return False  # "he's not coming home for christmas"
-    childish = who in L.CHILD_NOUNS or (who in {"he", "she", "him", "her", "they", "them"}
-                                         and (ctx.has_child or age_says_child(ctx.doc.text) or words & _CHILDHOOD
-                                              or _THIRD_PERSON_CHILD.search(ctx.doc.text)))
+    childish = who in L.CHILD_NOUNS or ctx.has_child or bool(
+        who in {"he", "she", "him", "her", "they", "them"}
+        and (age_says_child(ctx.doc.text) or words & _CHILDHOOD or _THIRD_PERSON_CHILD.search(ctx.doc.text))
+    )
+    if childish and who not in L.CHILD_NOUNS | {"he", "she", "him", "her", "they", "them", "me"}:
+        who = "child"  # "foster child (14) ... hanging about with older men, still not back"
     if not childish and age_says_child(ctx.doc.text):
         return "me"  # "im 13, mum hasn't been home for 3 days": the writer is the child left alone
     if not childish:
@@ -771,6 +890,10 @@ def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
             return False  # "I feel trapped", "the baby has trapped wind"
         return bool(words & {"fire", "smoke", "upstairs", "water", "flood", "flooding", "lift", "bedroom", "inside",
                              "stuck", "rubble", "burning", "car", "flames"})
+    before = ctx.at(start - 2) if ctx.at(start - 1) in {"a", "the", "an"} else ctx.at(start - 1)
+    if ctx.norms[start + 1 : end] in (["fire"], ["pan", "fire"]) and before in {
+            "about", "of", "prevent", "avoid", "case", "stop", "against"}:
+        return False  # "I lie awake worrying about a house fire"
     if phrase[0] == "water" and not words & {"flood", "flooding", "knees", "waist", "trapped", "river", "rising",
                                              "deep", "burst", "storm", "fast"}:
         return False  # "water coming through the bathroom ceiling" is a repair
@@ -800,7 +923,7 @@ def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
         return False  # "going to jump on the trampoline"
     if phrase[-1] in {"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway"}:
         if not words & {"jump", "come", "coming", "train", "goodbye", "end", "off", "down", "edge", "standing",
-                        "stood", "sat", "sitting", "back"}:
+                        "stood", "sat", "sitting", "back", "bye"}:
             return False
         if phrase[-1] == "platform" and "train" not in words:
             return False
@@ -831,6 +954,10 @@ _SELF_CONTEXT = {
                                                               "bedroom", "loft", "tree", "hanging", "noose"})),
     "running": frozenset({"garage", "locked", "hose", "pipe", "exhaust"}),
     "tonight": _PLANS, "now": _PLANS, "today": _PLANS,
+    "it": _PLANS | frozenset({"locked", "himself", "herself"}),  # "I can hear him saying he's going to do it"
+    "all": frozenset({"morphine", "pills", "tablets", "meds", "antidepressants", "insulin", "methadone",
+                      "paracetamol", "medication", "medicine"}),
+    "night": _PLANS | frozenset({"letter", "note"}),
     **dict.fromkeys(("note", "letter", "message", "post"), frozenset({"posted", "left", "wrote", "found", "sent",
                                                                       "written", "just", "snapchat", "online"})),
     "bathroom": frozenset({"cutting", "razor", "blade", "pills", "knife", "rope", "kill", "die", "threatening",
@@ -846,6 +973,7 @@ _EXTRA = {
     "not_child_agent": _not_child_agent,
     "taking": _taking,
     "kicked_out": _kicked_out,
+    "exploited": _exploited,
     "he_is_here": _he_is_here,
     "missing": _missing,
     "present": _present,

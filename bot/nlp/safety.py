@@ -225,6 +225,7 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [_any({"end", "ending"}), _any({"my", "it"}), _one("own", "?"), _any({"life", "all"})],
             [_any({"take", "taking", "took"}), _one("my"), _one("own", "?"), _one("life")],
             [_any(L.WANT_DIE), _any({"to", "na"}, "?"), _any(L.DIE)],
+            [_any(L.WANT_DIE), _any({"to", "na"}, "?"), _one("be"), _one("dead")],
             [_one("wish"), _one("i"), _any({"was", "were"}), _one("dead")],
             [_any(L.NEGATIONS), _any({"want", "wanna"}), _any({"to", "na"}, "?"), _any(L.NOT_LIVE)],
             [_one("better"), _one("off"), _any({"dead", "without"})],
@@ -566,7 +567,9 @@ _THINK_SAY = frozenset({"think", "believe", "reckon", "know", "mean", "say", "sa
 
 _NOT_POSSESSED = (
     frozenset({"safe", "unsafe", "in", "scared", "missing", "", "gone", "run", "ran", "self", "suicidal", "choking",
-               "having", "struggling", "turned", "turning", "bleeding", "collapsed", "took", "fitting", "not"})
+               "having", "struggling", "turned", "turning", "bleeding", "collapsed", "took", "fitting", "not",
+               "wandered", "got", "been", "just", "swallowed", "taken", "drunk", "eaten", "fallen", "fell", "cut",
+               "burnt", "locked", "stopped"})
     | lex.SEIZING
     | lex.INGEST_VERBS
     | lex.OVERDOSE
@@ -643,10 +646,13 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None
     if v.startswith("kill") and who in {"me", "us"} and v == "killing" and ctx.at(verb - 1) in _BE:
         return None  # "this form is killing me", "my kids are killing me"
-    if v == "kill" and who in {"me", "us"} and nxt == "if" and ctx.at(end + 1) == "i" and (
-        ctx.at(end + 2) in {"do", "forget", "miss", "lose", "break", "am", "'m", "m"}
+    if v.startswith("murder") and who in {"me", "us"} and nxt == "for":
+        return None  # "she'll murder me for telling you"
+    if v == "kill" and who in {"me", "us"} and nxt == "if" and (
+        (ctx.at(end + 1) == "i" and ctx.at(end + 2) in {"do", "forget", "miss", "lose", "break", "am", "'m", "m"})
+        or set(ctx.norms[end + 1 : end + 9]) & {"spent", "spend", "bought", "buy", "forgot", "late", "lost", "broke"}
     ):
-        return None  # "mum's going to kill me if I don't get this sorted", "if I forget her birthday"
+        return None  # "mum's going to kill me if I don't get this sorted", "if she sees what I spent"
     he_will = ctx.norms[agent] in {"hell", "shell"}  # "he'll kill me" typed without the apostrophe
     if v in {"kill", "kills"} and who in {"me", "us"} and verb == agent + 1 and not he_will:
         return None  # "they kill me" (they make me laugh / wear me out); threats say "will kill me"
@@ -827,7 +833,8 @@ def _check_self_harm(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | Non
         if last == "live" and after not in {"", ".", "!", ",", "anymore", "any", "like", "without", "no"}:
             return None
         if last == "be" and not (
-            after == "alive" or (after == "here" and ctx.at(end + 1) in {"", ".", "!", ",", "anymore", "any"})
+            after == "alive" or (after == "here" and ctx.at(end + 1) in {"", ".", "!", ",", "anymore", "any", "no",
+                                                                          "now", "nomore"})
         ):
             return None
         if last == "wake" and after != "up":
@@ -868,8 +875,9 @@ def _speaker_before(ctx: _Ctx, start: int) -> str | None:
 
 
 def _check_self_harm_other(ctx: _Ctx, start: int, end: int) -> _Match | None:
-    if ctx.negated(start, start + 1) or ctx.past(start) or ctx.accident(start):
-        return None
+    deadly = ctx.norms[start] in {"kill", "kills", "killing", "end", "ending", "hang", "hanging", "drown", "poison"}
+    if ctx.negated(start, start + 1) or ctx.past(start) or (ctx.accident(start) and not deadly):
+        return None  # "he hurt himself at football"; not "he's going to kill himself, he's got a kitchen knife"
     return _Match("self_harm_other", start, end, "him")
 
 
@@ -901,6 +909,8 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
             strong_quantity = {"many"}  # "I've taken 30 paracetamol"
         if who == "i" and set(mids) & {"already", "just"} and not set(between) & lex.OWN_DET:
             strong_quantity = {"already"}  # "I have already taken the tablets"
+        if set(between) & lex.INGEST_ADJ:
+            strong_quantity = {"kind"}  # "the washing tablet", "nan's heart pills": harmful in any amount
         own = set(between) & lex.OWN_DET
         child_took_parents = who in lex.CHILD_NOUNS and (
             own & {"my", "your"} or set(between) & {"mum", "mums", "dad", "dads", "nan"}
@@ -1000,6 +1010,9 @@ def _check_agent_state(ctx: _Ctx, start: int, end: int, rule: str) -> _Match | N
     words = ctx.norms[start:end]
     if rule == "weapon" and not set(words[1:]) & lex.WEAPON_VERBS:
         return None
+    if rule == "weapon" and ctx.at(end) in {"conviction", "crime", "offence", "charge", "charges", "possession",
+                                            "amnesty", "set", "block", "drawer", "sharpener"}:
+        return None  # "it says I have a knife conviction"
     if rule == "break_in" and words[-1] == "down" and not set(words) & lex.DOOR:
         return None  # "he broke down in tears"
     if rule == "disposition" and ctx.at(end) in {"video", "games", "films", "tv", "content", "game"}:

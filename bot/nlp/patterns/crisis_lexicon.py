@@ -23,7 +23,7 @@ def child_word_ok(norms: list[str], i: int) -> bool:
     if word in {"one", "ones"}:
         return before in {"little", "wee"}
     if word in {"old", "olds"}:
-        return before in {"year", "years", "yr", "yrs", "yo"} or bool(_AGE_WORD.match(before))
+        return before in {"year", "years", "yr", "yrs", "yo", "child"} or bool(_AGE_WORD.match(before))
     return True
 
 
@@ -241,6 +241,21 @@ TEXT_SPEAK: dict[str, str] = {
     "didnae": "not",
     "havnae": "not",
     "hasnae": "not",
+    "havin": "having",
+    "workin": "working",
+    "breathin'": "breathing",
+    "yin": "one",  # Scots: "the wee yin"
+    "wi": "with",
+    "grandaughter": "granddaughter",
+    "steamin": "steaming",
+    "anadlu'n": "anadlu",
+    # "dad'll kill me" is one token: read it as "he'll", a threat
+    "dad'll": "hell",
+    "da'll": "hell",
+    "mum'll": "shell",
+    "mam'll": "shell",
+    # "my 2yo", "15yr old", "the 3yo": a child's age as one token
+    **{f"{n}{unit}": "child" for n in range(1, 18) for unit in ("yo", "yro", "yr", "yrs", "y/o")},
 }
 
 NEGATIONS = frozenset({"not", "n't", "nt", "never", "no"})
@@ -280,7 +295,7 @@ CHILD_NOUNS = _forms(
     "child children kid kids son sons daughter daughters baby babies toddler toddlers boy boys girl girls",
     "grandson granddaughter grandchild grandchildren grandkids stepson stepdaughter stepchild stepkids",
     "newborn infant youngest eldest twins nephew niece teen teenager teenagers brother sister siblings",
-    "ones one old olds",
+    "ones one old olds lad lass lassie laddie youngster youngsters",
 )
 ADULT_NOUNS = _forms(
     "mum mother dad father stepdad stepmum wife husband partner boyfriend girlfriend family nan gran fella",
@@ -311,7 +326,7 @@ VIOLENT_VERBS = _forms(
     "injure injures injured injuring threaten threatens threatened threatening groom grooms groomed",
     "grooming burn burns burnt burned shoot shoots shot shooting stalk stalks stalked stalking",
     "knock knocks knocked knocking throw throws threw throwing push pushes pushed pushing shove shoved",
-    "drag drags dragged dragging",
+    "drag drags dragged dragging pull pulls pulled pulling",
     "shoving lock locks locked locking kidnap kidnaps kidnapped kidnapping abduct abducted snatch",
     "snatched shake shakes shook shaking grab grabs grabbed grabbing",
 )
@@ -322,6 +337,7 @@ VERBS_NEEDING_PARTICLE: dict[str, frozenset[str]] = {
     **dict.fromkeys(_forms("push pushes pushed pushing shove shoved shoving"), _forms("down against over off into")),
     **dict.fromkeys(_forms("lock locks locked locking"), _forms("in up")),
     **dict.fromkeys(_forms("grab grabs grabbed grabbing"), _forms("by")),
+    **dict.fromkeys(_forms("pull pulls pulled pulling"), _forms("into by off away inside upstairs downstairs car van")),
     **dict.fromkeys(_forms("drag drags dragged dragging"),
                     _forms("into by away off across along car van out outside upstairs downstairs")),
 }
@@ -383,11 +399,11 @@ SUICIDE_VERBS = _forms(
 )
 SUBJECT_PEOPLE = CHILD_NOUNS | ADULT_NOUNS | _forms("i he she they we")
 
-INGEST_VERBS = _forms("taken took take taking swallowed swallow drank drunk drink eaten ate had")
+INGEST_VERBS = _forms("taken took take taking swallowed swallow drank drunk drink eaten ate had eat eats")
 INGEST_OBJECTS = _forms(
     "pills tablets overdose paracetamol meds medication medicine bleach poison batteries battery",
     "detergent antifreeze pill tablet ibuprofen painkillers sleeping magnets magnet spirit pod pods capsule",
-    "capsules cleaner weedkiller antidepressants sertraline insulin tramadol codeine diazepam",
+    "capsules cleaner weedkiller antidepressants sertraline insulin tramadol codeine diazepam morphine methadone",
 )
 # Words that may stand before what was swallowed: "some of nan's heart pills", "a dishwasher pod"
 INGEST_ADJ = _forms("heart blood sleeping dishwasher washing laundry white cleaning drain weed button nans mums dads")
