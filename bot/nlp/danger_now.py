@@ -38,6 +38,7 @@ class NowRule:
     self_harm: bool = False  # about someone harming themselves (kind self_harm / self_harm_other)
     negation_is_danger: bool = False  # "not breathing": a negation does not throw the match out
     context: frozenset[str] = frozenset()  # the sentence must also have one of these words (empty: no need)
+    context_outside: bool = False  # ... outside the phrase itself ("nowhere to stay tonight" needs more than "stay")
     next_ok: frozenset[str] | None = None  # the word after the match must be one of these ("" is the end)
     next_not: frozenset[str] = frozenset()  # ... or must not be one of these
     not_writer: bool = False  # throw out when the person nearest before is the writer ("I can't breathe")
@@ -111,6 +112,15 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(can), _any(neg), _one("wake"), _any({"him", "her", "them"} | kids)],
                 [_any(neg), _any({"responding", "respond"})],
                 [_any({"gone", "going", "went"}), _one("stiff")],
+                # a stroke: "Nan's face has gone droopy on one side"
+                [_any({"face", "mouth", "smile"}), _any(_AUX, "*"),
+                 _any({"gone", "going", "drooping", "droopy", "dropped", "dropping", "slipped"}),
+                 _any({"droopy", "down", "on", "to"}, "?")],
+                [_any({"droopy", "drooping"}), _one("on"), _one("one"), _one("side")],
+                [_any({"been", "got", "was", "being", "s", "'s"}), _one("spiked")],
+                [_any(can), _any(neg), _any({"feel", "move"}), _any({"her", "his", "my", "their"}),
+                 _any({"legs", "arms", "face", "body"})],
+                [_one("breathing"), _any({"funny", "strange", "weird", "fast", "noisy", "badly", "oddly", "shallow"})],
                 [_one("too"), _any({"drunk", "high", "wasted", "out"}), _one("of", "?"), _one("it", "?"), _one("to"),
                  _any({"stand", "walk", "talk", "move", "speak"})],
                 [_any(neg), _any({"coming", "come"}), _any({"round", "around", "to"})],
@@ -143,6 +153,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_bleeding": NowRule(
             [
                 [_one("blood"), _any({"everywhere", "pouring", "gushing", "spurting", "pumping", "streaming"})],
+                [_one("blood"), _any({"coming", "pouring", "gushing"}), _any({"from", "out"}),
+                 _any({"his", "her", "my"}), _any(L.BODY_PARTS)],
                 [_any({"pouring", "gushing", "spurting", "pumping", "streaming"}), _one("blood")],
                 [_any(neg), _one("stop"), _one("bleeding")],
                 [_one("bleeding"), _any(_AUX, "*"), _any(neg), _any({"stop", "stopping"})],
@@ -206,7 +218,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             ],
             context=frozenset({"breathe", "breathing", "breath", "peanut", "peanuts", "nuts", "nut", "allergy",
                                "allergic", "epipen", "sting", "stung", "throat", "prawns", "prawn", "shellfish",
-                               "sesame", "egg", "wasp", "bee", "wheezing"}),
+                               "sesame", "egg", "wasp", "bee", "wheezing", "inhaler", "blue", "lips"}),
         ),
         # -- someone hurting or threatening someone now --------------------------------------------------------
         "now_attack_home": NowRule(
@@ -249,7 +261,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS | {"of"}, "*"), _any(_PLACES, "?")],
             ],
             context=frozenset({"know", "strange", "stranger", "think", "footsteps", "hear", "trying", "broke",
-                               "broken", "scared", "hiding", "unknown", "upstairs", "leave", "off", "drunk"}),
+                               "broken", "scared", "hiding", "unknown", "upstairs", "leave", "off", "drunk", "now"})
+            | L.CHILD_NOUNS,
             extra=("present",),
         ),
         "now_held": NowRule(
@@ -260,6 +273,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(L.VICTIMS), _one("by"), _any({"the", "my", "her", "his", "their"}),
                  _any({"throat", "neck", "hair"})],
                 [_any(neg), _one("let"), _any({"me", "us", "her", "him", "them"}), _any({"leave", "go", "out"})],
+                [_any({"said", "says", "saying", "told", "telling"}), _any({"i", "we", "me", "he", "she", "us"}),
+                 _any({"can", "ca", "cannot"}), _any(neg, "?"), _one("leave")],
+                [_one("in"), _one("a"), _one("trap")],  # county lines
                 [_any(neg), _one("let"), _one("go"), _one("of"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
                 # "a man just tried to drag my daughter into his van"
                 [_any({"tried", "trying", "tries", "try"}), _one("to"),
@@ -300,7 +316,19 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"at", "with"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
                 [_any({"throw", "throws", "threw", "throwing", "thrown", "chucked", "chucking", "lobbed"}),
                  _any({"a", "the", "his", "her", "my", "our", "some"}, "?"), _any(_THROWN), _one("at"),
-                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS | L.BODY_PARTS)],
+                # "he's laying into her", "step dad has got the belt out on my brother"
+                [_any({"laying", "laid", "lay", "piling", "layin"}), _one("into"), _any(L.DETERMINERS, "*"),
+                 _any(L.VICTIMS)],
+                [_any({"got", "get", "getting", "took", "taken", "taking"}), _any({"the", "his", "her", "a"}),
+                 _any({"belt", "stick", "cane", "slipper", "bat"}), _any({"out", "to"})],
+                # "I can hear him abusing my son upstairs"
+                [_any({"hear", "see", "seeing", "hearing", "watching"}), _any({"him", "her", "them"}),
+                 _any({w for w in L.VIOLENT_VERBS if w.endswith("ing")}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                # "My lad owes money to a gang and they're waiting outside the chippy for him now"
+                [_any({"waiting", "outside", "looking"}),
+                 _any(_GAP | {"chippy", "shop", "shops", "school", "flat"}, "*"), _one("for"),
+                 _any({"him", "her", "me", "us", "them"})],
             ],
             extra=("coming_for",),
         ),
@@ -332,12 +360,30 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             [[_any(L.AGENTS - kids - {"i"}), _any(L.ARRIVAL_FILL, "*"),
               _any({"taking", "take", "took", "taken", "snatched", "snatching", "grabbed", "grabbing", "dragging",
                     "dragged", "got", "has"}),
-              _any(L.DETERMINERS, "*"), _any(kids)],
+              _any(L.DETERMINERS, "*"), _any(kids | {"him", "her"})],
              [_any(neg), _one("give"), _any(L.DETERMINERS, "*"), _any(kids | {"him", "her", "them"}), _one("back")]],
             context=frozenset({"drunk", "knife", "high", "never", "hostage", "threatening", "threatened", "car",
                                "screaming", "dragging", "abroad", "kill", "flight", "airport", "plane", "agree",
-                               "passport", "face", "allowed", "where", "steaming", "crash"}),
+                               "passport", "face", "allowed", "where", "steaming", "crash", "messages"}),
             extra=("taking",),
+        ),
+        # a child taken abroad or by a parent who is not allowed: "at the airport with the kids without my permission"
+        "now_abduction": NowRule(
+            [
+                [_any({"taking", "take", "took", "taken", "picked", "snatched", "grabbed", "put", "putting",
+                       "boarding"}), _any(L.DETERMINERS | {"foster", "up"}, "*"),
+                 _any(kids | {"them", "him", "her", "me", "us"})],
+                [_any(neg), _any({"meant", "supposed", "allowed"}), _one("to"),
+                 _any({"see", "have", "contact", "take", "leave", "be"})],
+                [_one("prohibited"), _one("steps")],
+                [_any(kids), _any(_AUX, "*"), _one("being"), _any({"put", "taken", "dragged", "bundled", "pushed"}),
+                 _any({"in", "into", "on", "onto"})],
+                [_any({"to", "get", "be", "getting", "being"}), _one("married")],
+                [_any({"get", "be", "getting", "being"}), _one("cut")],  # FGM
+                [_one("fgm")],
+            ],
+            negation_is_danger=True,
+            extra=("abduction",),
         ),
         "now_kicked_out": NowRule(
             [[_any({"kicked", "thrown", "threw", "chucked", "put", "locked"}), _any({"me", "us", "her", "him"}),
@@ -359,6 +405,18 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             [[_any({"making", "made", "forcing", "forced", "make", "makes"}), _any({"him", "her", "me", "us", "them"}),
               _any({"hold", "sell", "carry", "deal", "run", "move", "deliver"}),
               _any({"drugs", "stuff", "weed", "packages", "bags", "gear"})],
+             [_any({"making", "made", "forcing", "forced", "make", "makes"}), _any({"him", "her", "me", "us", "them"}),
+              _one("to", "?"), _any({"do", "have"}), _any({"things", "stuff", "sex"})],
+             [_any({"being", "been", "getting"}), _any({"made", "forced"}), _one("to"), _any({"do", "have"}),
+              _any({"things", "stuff", "sex"})],
+             [_any({"older", "grown"}), _any({"man", "men", "lads", "guys", "blokes"})],
+             [_any({"meeting", "meet", "meets", "see", "seeing"}), _any({"him", "them"}),
+              _any({"at", "in", "tonight"})],
+             [_one("or"), _any({"he", "she", "they"}), _any({"will", "'ll", "ll"}, "?"),
+              _any({"share", "post", "send", "leak", "show"}), _any({"her", "his", "my", "your", "the"}),
+              _any({"pics", "pictures", "photos", "nudes", "videos", "picture", "photo", "video"})],
+             [_any({"took", "taken", "taking", "got"}), _any({"his", "her", "my"}),
+              _any({"phone", "shoes", "passport"})],
              [_any({"have", "got", "has"}), _one("to"), _any({"do", "doing"}), _any({"stuff", "things", "favours"}),
               _any({"for", "with", "to"}), _any({"him", "them", "men", "her"})],
              [_any({"asking", "telling", "trying", "want", "wants", "wanting"}), _any({"him", "her", "me"}),
@@ -370,9 +428,16 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
               _any({"my", "our", "her", "his"}), _any({"room", "bed", "bedroom"})],
              [_any(L.AGENTS - kids - {"i", "he", "she", "they", "someone", "somebody"}), _any({"is", "'s", "s"}),
               _one("in"), _any({"my", "our", "her", "his"}),
-              _any({"sisters", "brothers", "sister", "brother", "daughters", "sons"}, "?"),
-              _any({"room", "bed", "bedroom"})]],
-            context=frozenset({"night", "tonight", "again", "scared", "touching", "touches", "crying", "locked"}),
+              _any({"sisters", "brothers", "sister", "brother", "daughters", "sons", "daughter", "son", "'s", "s"},
+                   "*"),
+              _any({"room", "bed", "bedroom"})],
+             [_any({"getting", "gets", "got", "get", "comes", "climbs", "climbing", "coming"}), _any({"in", "into"}),
+              _one("bed"), _one("with"), _any({"me", "her", "him", "us"})],
+             [_any({"going", "gonna", "gon"}), _any({"to", "na"}, "?"), _one("do"), _one("it"), _one("again")],
+             [_any({"do", "does", "doing", "did"}), _any({"bad", "horrible", "sexual", "dirty"}), _one("things"),
+              _one("to"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]],
+            context=frozenset({"night", "tonight", "again", "scared", "touching", "touches", "crying", "locked",
+                               "help", "now", "coming", "keeps"}),
             adult_agent=True,
             needs_person=True,
         ),
@@ -398,14 +463,21 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(neg | {"never"}), _any({"made", "make", "got"}), _one("it"), _any({"to", "home", "back"})],
                 [_any(neg), _one("look"), _one("for"), _one("me")],
                 [_one("missing"), _any({"since", "again", "overnight", "for"})],
+                [_one("missing"), _any({"on", "at", "in", "from"}), _any(L.DETERMINERS, "*"), _any(_LOST_PLACES)],
+                [_any({"vanished", "disappeared"})],
+                [_any({"searched", "looked", "searching", "looking", "checked"}), _one("everywhere")],
+                [_any({"got", "gone", "slipped", "escaped", "run", "ran"}), _one("out"), _one("of", "?"),
+                 _any(L.DETERMINERS | {"back", "front", "garden"}, "*"), _any({"gate", "door", "window"})],
                 [_any(kids | {"he", "she"}), _any(_AUX, "*"), _one("gone"), _one("from"),
-                 _any({"his", "her", "their", "the"}), _any({"room", "bed", "cot", "bedroom", "house", "home"})],
+                 _any({"his", "her", "their", "the", "its"}),
+                 _any({"room", "bed", "cot", "bedroom", "house", "home", "pram", "buggy", "garden", "car"})],
+                [_any(kids | {"she", "he"}), _any(_AUX, "*"), _any(neg), _one("there"), _one("now")],
                 [_any(kids), _any(_AUX, "*"), _any({"got", "gone", "slipped"}), _one("out"),
                  _any(L.DETERMINERS | {"back", "front", "garden"}, "*"), _any({"gate", "door", "window"})],
                 [_one("on"), _any({"our", "their", "my", "his", "her"}), _one("own")],
                 [_one("stuck"), _any({"in", "at", "on"}), _any(L.DETERMINERS | {"middle", "of"}, "*"),
                  _any({"woods", "forest", "station", "street", "park", "field", "fields", "motorway", "hills",
-                       "island", "beach", "nowhere", "car"})],
+                       "island", "beach", "nowhere", "car", "town", "city", "place"})],
                 [_any({"man", "men", "guy", "bloke", "stranger", "someone"}), _any({"she", "he", "i", "they"}),
                  _any({"met", "meet"}), _any({"online", "on"})],
                 [_any({"car", "van"}), _any({"full"}), _one("of"), _any({"men", "lads", "strangers", "guys", "boys"})],
@@ -446,12 +518,39 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         # "the driver isn't taking me home", "he took my phone, I don't know where I am"
         "now_lost_me": NowRule(
             [[_any(neg), _one("taking"), _one("me"), _one("home")],
+             [_one("nowhere"), _one("to"), _any({"go", "sleep", "stay"}), _one("tonight")],
              [_any(neg), _one("know"), _one("where"), _any({"i", "we"}), _any({"am", "are", "'m", "m", "re"})]],
             negation_is_danger=True,
             context=frozenset({"phone", "flat", "drinks", "drunk", "car", "taxi", "men", "guy", "guys", "taken", "took",
-                               "scared", "driver", "van", "strangers", "locked"}),
+                               "scared", "driver", "van", "strangers", "locked", "man", "stay", "cold", "street"}),
             next_not=frozenset({"with", "on", "in"}),
+            context_outside=True,
             default_who="me",
+        ),
+        # -- a child alone or neglected now ------------------------------------------------------------------------
+        "now_alone": NowRule(
+            [
+                [_any({"nobody", "noone"}), _any({"is", "'s", "s"}, "?"),
+                 _any({"in", "home", "there", "answering", "with", "looking"})],
+                [_one("no"), _one("one"), _any({"is", "'s", "s"}, "?"),
+                 _any({"in", "home", "there", "with", "looking"})],
+                [_one("left"), _any(L.DETERMINERS | kids, "*"), _any({"alone", "on"}),
+                 _any({"their", "his", "her", "its", "own"}, "*")],
+                [_one("been"), _one("left"), _one("for", "?"), {"LIKE_NUM": True, "OP": "?"},
+                 _any({"days", "hours", "nights", "ages", "day", "hour", "night", "weekend"})],
+                [_any(kids), _any(_AUX, "*"), _any({"alone", "starving", "freezing", "hungry"})],
+                [_any(kids), _any(_AUX, "*"), _any({"sat", "left", "locked", "sitting"}), _one("in"),
+                 _any({"a", "the", "their"}), _any({"car", "van"})],
+                [_one("window"), _any({"ledge", "sill", "ledges"})],
+                [_any({"in", "just"}), _any({"a", "her", "his", "their"}, "?"),
+                 _any({"vest", "nappy", "pyjamas", "pjs", "nightie"}), _any({"in", "out", "outside", "on"})],
+                [_any(neg), _any({"collected", "picked", "come"}), _any(L.DETERMINERS, "*"), _any(kids)],
+                [_any(can), _any(neg), _any({"even"}, "?"), _any({"stand", "walk"})],
+                [_one("locked"), _one("in"), _any({"the", "our", "a"}), _any({"house", "flat", "room", "home"})],
+                [_one("on"), _any({"its", "their", "his", "her"}), _one("own")],
+            ],
+            negation_is_danger=True,
+            extra=("alone",),
         ),
         # -- fire, gas, smoke, trapped ---------------------------------------------------------------------------
         "now_fire": NowRule(
@@ -472,6 +571,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"letterbox", "window", "door", "house", "flat"})],
                 [_one("trapped")],
                 [_one("fire"), _any({"upstairs", "downstairs", "next"})],
+                [_one("fuego")],  # Spanish: fire
                 [_any({"house", "kitchen", "bedroom", "flat", "chip"}), _one("pan", "?"), _one("fire")],
                 [_one("chip"), _one("pan"), _any(_AUX, "*"), _any({"gone", "going", "caught", "on", "up"})],
                 [_any({"river", "river's", "rivers"}), _any(_AUX, "*"), _any({"burst", "flooding", "flooded"})],
@@ -531,6 +631,17 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"tied", "got", "have", "made", "making", "tying"}), _any({"the", "a", "up"}),
                  _any({"rope", "noose"})],
                 [_one("noose")],
+                [_any({"have", "got", "'ve", "ve"}), _any(L.DETERMINERS, "*"),
+                 _any({"pills", "tablets", "meds", "rope"}), _any({"in", "next", "here", "beside"}),
+                 _any({"front", "to", "me"}, "?"), _any({"of", "me"}, "?"), _one("me", "?")],
+                [_any({"took", "taken", "swallowed", "had"}), _any({"all", "loads", "lots", "handful", "whole"}),
+                 _one("of", "?"), _any(L.DETERMINERS | {"mums", "dads", "nans", "mum", "dad", "nan"}, "*"),
+                 _any(L.INGEST_OBJECTS)],
+                [_any({"took", "taken", "had"}), _one("an"), _one("over"), _any({"those", "dose", "dosed"})],
+                [_one("tell"), _any(L.DETERMINERS, "*"), _any(kids | {"family", "mum", "dad", "children"}),
+                 _any({"sorry", "i", "im"}), _any({"love", "am", "'m", "m", "sorry"}, "?")],
+                [_one("tied"), _any({"something", "a", "his", "her", "the", "rope", "belt", "scarf", "cord"}, "+"),
+                 _any({"round", "around"}), _any({"his", "her", "my", "their"}), _one("neck")],
                 [_any({"with", "found", "has", "got"}), _any({"a", "the", "some"}), _any({"rope", "ligature", "cord"})],
                 [_any({"engine", "car"}), _one("running")],
                 [_any({"suicide"}), _any({"note", "letter", "message", "post"})],
@@ -540,9 +651,10 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS, "*"), _any({"bathroom", "room", "toilet", "bedroom"})],
                 [_any({"going", "gonna", "threatening", "wants", "says", "want", "gon"}), _any({"to", "na"}, "?"),
                  _one("jump")],
-                [_any({"standing", "stood", "sat", "sitting", "is", "'s", "s", "am", "'m", "m"}), _one("on"),
-                 _any({"the", "a", "top"}), _one("of", "?"), {"OP": "?"},
-                 _any({"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway"})],
+                [_any({"standing", "stood", "sat", "sitting", "is", "'s", "s", "am", "'m", "m"}), _any({"on", "at"}),
+                 _any({"the", "a", "top"}, "+"), _one("of", "?"), _any({"the", "a"}, "?"), {"OP": "?"},
+                 _any({"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway", "storey",
+                       "carpark"})],
                 [_any({"got", "have", "holding"}), _any(L.DETERMINERS, "*"),
                  _any({"pills", "tablets", "meds", "knife", "blade", "razor"}), _one("in"),
                  _any({"my", "his", "her"}), _any({"hand", "hands"})],
@@ -572,7 +684,13 @@ _RECENT_PAST = re.compile(
     r"|(?:he|she|i|we|they|everyone|all)(?: ?'?s| ?'?m| ?'?re| is| are| am| was)? (?:fine|ok|okay|better|well|"
     r"alright|safe) now"
     r"|was investigated|were investigated|(?:case|it) was closed|(?:was|been|got|all) sorted|last summer"
-    r"|(?:he|she|they)(?: ?'?s| is| are) (?:\d+|grown up|an adult|at uni) now"
+    r"|(?:he|she|they|i)(?: ?'?s| ?'?m| is| are| am) (?:\d+|grown up|an adult|at uni) now"
+    r"|in the (?:19)?\d0s|(?:19|20)\d\d (?:and|to|-) (?:19|20)\d\d"
+    r"|(?:took|had|was|were|did|harmed|tried|ran) (?:\w+ ){0,4}at (?:age |the age of )?1[0-9]"
+    r"(?! ?(?:tonight|today|pm|am|o'?clock|:))"
+    r"|worried (?:that )?(?:my|our|the) \w+ (?:might|may|could)"
+    r"|(?:that|it|this) was (?:in )?(?:19|20)\d\d|when (?:he|she|i|they|we) (?:was|were) born"
+    r"|(?:i|he|she|we|they)(?: ?'?m| ?'?s| ?'?re| am| is| are) out (?:of (?:it|there) )?now"
     r"|last christmas|twice|once before)\b"
 )
 _QUOTED_RECORD = re.compile(
@@ -580,7 +698,8 @@ _QUOTED_RECORD = re.compile(
     r"social worker|health visitor|teacher|doctor|gp|nurse|police|school)\s+(?:also |still |now )?(says|say|said|"
     r"saying|states|stated|"
     r"claims|claimed|wrote|written|writes|mentions|mentioned|shows|put|recorded|noted|reckons|reckoned)"
-    r"|(wrote|written|put|recorded|noted) (down )?that|on (his|her|my|our|the) (record|file|notes))\b"
+    r"|(wrote|written|put|recorded|noted) (down )?that|(on|in) (his|her|my|our|the) (\w+ )?(record|file|notes)"
+    r"|the (part|bit|line|section|entry) (saying|that says|where it says))\b"
 )
 _CONDITION = frozenset({"if", "whether", "suppose", "supposing", "hypothetically", "imagine", "incase"})
 _THREAT_SAID = frozenset({"said", "says", "sed", "sez", "saying", "threatened", "threatens", "threatening", "told",
@@ -614,7 +733,8 @@ def _hypothetical(ctx, start: int) -> bool:  # noqa: ANN001 - safety._Ctx
         if word in {",", ";", "-"}:
             return False
         what_if = word == "what" and ctx.at(j + 1) == "if"
-        if word in _CONDITION or what_if or (word == "in" and ctx.at(j + 1) == "case"):
+        say_first = word == "say" and j == ctx.sentence_start(start)  # "Say my daughter told her teacher..."
+        if word in _CONDITION or what_if or say_first or (word == "in" and ctx.at(j + 1) == "case"):
             if {ctx.at(j - 1), ctx.at(j - 2)} & _THREAT_SAID:
                 return False  # "he said if I leave he'll kill the kids": a threat, not a hypothetical
             return ctx.at(j - 1) not in _UNSURE and ctx.at(j - 2) not in _UNSURE
@@ -660,7 +780,7 @@ def not_now(ctx, start: int) -> bool:  # noqa: ANN001
     statistic. Every crisis rule passes this check."""
     lo, hi = ctx.window(start)
     near = " ".join(t.text for t in ctx.doc[max(lo, start - NEAR_TOKENS) : min(hi, start + NEAR_TOKENS)])
-    if _RECENT_PAST.search(near) or _QUOTED_RECORD.search(near) or _NEWS.search(near):
+    if _RECENT_PAST.search(near) or _QUOTED_RECORD.search(near) or _NEWS.search(ctx.sentence(start)):
         return True
     return _hypothetical(ctx, start)
 
@@ -678,7 +798,8 @@ def check(  # noqa: C901, PLR0911, PLR0912
     if not rule.negation_is_danger and ctx.negated(start, end):
         return None
     words = _words(ctx, start)
-    if rule.context and not words & rule.context:
+    around = words - set(ctx.norms[start:end]) if rule.context_outside else words
+    if rule.context and not around & rule.context:
         return None
     nxt = ctx.at(end)
     if rule.next_ok is not None and nxt not in rule.next_ok:
@@ -740,6 +861,8 @@ def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     phrase = ctx.norms[start:end]
     if phrase[-1] == "by":
         return ctx.at(end) in {"the", "my", "her", "his"} and ctx.at(end + 1) in {"throat", "neck", "hair", "arm"}
+    if phrase[-1] == "leave" and "let" not in phrase and not (set(phrase) & L.NEGATIONS or "cannot" in phrase):
+        return False
     if "let" in phrase and phrase[-1] in {"go", "out"}:
         return False if phrase[-1] == "out" else None  # "won't let me go out" is a curfew
     return None
@@ -747,6 +870,8 @@ def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
 
 def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
+    if phrase[0] in {"waiting", "outside", "looking"} and phrase[-2] == "for":
+        return bool(words & {"gang", "owes", "debt", "knife", "threatened", "threatening", "hurt", "kill"})
     if ctx.possessive(end - 1):
         return False  # "he went for my son's parents evening"
     if "get" in phrase and not words & _FEAR:
@@ -791,9 +916,61 @@ def _kicked_out(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, A
     return False
 
 
+_ALONE_CONTEXT = frozenset({"food", "days", "hours", "nobody", "noone", "alone", "dark", "night", "tonight", "crying",
+                            "hungry", "road", "canal", "river", "bath", "snow", "freezing", "heat", "hot", "ledge",
+                            "window", "nappy", "pub", "drunk", "high", "answering", "heating", "electric", "key",
+                            "cold", "screaming", "bread", "weekend", "spiked", "walking", "wandering"})
+
+
+def _alone(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    """A child left alone or in danger from neglect now: the message must name a child (or a young writer) and say
+    something of the danger ("no food", "by the canal", "in the snow")."""
+    cared_for = "looking" in ctx.norms[start:end] and ctx.at(end) == "after" and ctx.at(end + 1) in {"us", "me"}
+    young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text) or cared_for
+    if not young or not words & _ALONE_CONTEXT - set(ctx.norms[start:end]):
+        return False
+    if ctx.services(start) and not words & {"hungry", "food", "freezing", "alone", "drunk", "high"}:
+        return False  # "nobody at the council is answering"
+    return "child" if ctx.has_child else "me"
+
+
+_AWAY = frozenset({"airport", "plane", "flight", "ferry", "abroad", "boarding", "country", "passport", "motorway",
+                   "van", "car", "driving", "gone", "stansted", "heathrow", "gatwick"})
+_NOT_ALLOWED = frozenset({"permission", "allowed", "court", "order", "judge", "prohibited", "without", "responsibility",
+                          "meant", "supposed", "contact", "know", "agree"})
+
+
+def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    """Taken now, somewhere, by someone who may not: both must be said ("taking them to the plane now and the
+    judge said no"). A forced marriage or FGM needs a young person and a sign that it is forced."""
+    phrase = ctx.norms[start:end]
+    if phrase[-1] in {"married", "cut", "fgm"}:
+        young = age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text) or ctx.has_child
+        forced = words & {"forced", "force", "make", "making", "heard", "scared", "without", "abroad", "flight",
+                          "airport", "holiday", "somalia", "sudan", "egypt", "packed", "fgm"}
+        heard = words & {"heard", "forced", "force", "scared", "making", "make"}
+        return ("child" if ctx.has_child else "me") if (young and forced) or heard else False
+    if not words & _NOT_ALLOWED:
+        return False
+    if phrase[0] in L.NEGATIONS and phrase[-1] in {"see", "have", "contact", "be"} and not words & (
+            _AWAY | {"picked", "took", "taken", "outside", "gates", "here", "now"}):
+        return False  # "he's not allowed to see them" on its own is a question about contact
+    if phrase[0] not in L.NEGATIONS and phrase[:2] != ["prohibited", "steps"] and not words & (_AWAY | {"now"}):
+        return False
+    return "child"
+
+
 def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    phrase = ctx.norms[start:end]
     if ctx.services(start) and not words & {"drugs", "men", "stuff"}:
         return False
+    if phrase[0] in {"being", "been", "getting", "making", "made", "forcing", "forced", "make", "makes"} and \
+            phrase[-1] in {"things", "stuff", "sex"}:
+        return "child" if ctx.has_child else "them"  # made to do things: danger at any age
+    if phrase[0] in {"older", "grown", "meeting", "meet", "meets", "see", "seeing", "took", "taken", "taking", "got"} \
+            and not words & {"taxi", "car", "flat", "sent", "tonight", "party", "hotel", "online", "room", "trap",
+                             "borrowed", "gang", "messages", "tracking", "van"}:
+        return False  # "older men" is not news on its own
     young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text)
     return ("child" if ctx.has_child else "me") if young else False
 
@@ -894,14 +1071,15 @@ def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     if ctx.norms[start + 1 : end] in (["fire"], ["pan", "fire"]) and before in {
             "about", "of", "prevent", "avoid", "case", "stop", "against"}:
         return False  # "I lie awake worrying about a house fire"
-    if phrase[0] == "water" and not words & {"flood", "flooding", "knees", "waist", "trapped", "river", "rising",
-                                             "deep", "burst", "storm", "fast"}:
+    if phrase[0] == "water" and (words & {"ceiling", "roof", "leak", "leaking", "bathroom", "repairs"} or not words & (
+            L.CHILD_NOUNS | {"flood", "flooding", "knees", "waist", "trapped", "river", "rising", "deep", "burst",
+                             "storm", "fast"})):
         return False  # "water coming through the bathroom ceiling" is a repair
     if phrase[0] == "up" or phrase[-1] == "flooding":
         return bool(words & ({"water", "flood", "flooding", "river", "trapped"} | L.CHILD_NOUNS)) and (
             phrase[0] == "up" or bool(words & (L.CHILD_NOUNS | {"trapped", "fast"})))
     if phrase[0] == "ceiling":
-        return bool(words & (L.CHILD_NOUNS | {"under", "trapped", "hurt", "stuck"}))
+        return bool(words & (L.CHILD_NOUNS | {"under", "trapped", "hurt", "stuck", "cot", "pram", "bed", "flood"}))
     if phrase[-1] == "trapped" and ctx.at(end) == "in" and ctx.at(end + 1) in {"a", "this", "the"} and \
             ctx.at(end + 2) in {"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "situation"}:
         return False
@@ -921,15 +1099,16 @@ def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
         return "myself" if before is None or before[1] in WRITER else before[1]
     if phrase[-1] == "jump" and nxt not in _ENDS | {"off"}:
         return False  # "going to jump on the trampoline"
-    if phrase[-1] in {"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway"}:
+    if phrase[-1] in {"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway", "storey",
+                      "carpark"}:
         if not words & {"jump", "come", "coming", "train", "goodbye", "end", "off", "down", "edge", "standing",
-                        "stood", "sat", "sitting", "back", "bye"}:
+                        "stood", "sat", "sitting", "back", "bye", "cope", "anymore"}:
             return False
         if phrase[-1] == "platform" and "train" not in words:
             return False
     if phrase[-1] in {"goodbye", "bye"} and not words & {"sorry", "love", "answer", "answering", "phone",
                                                           "bridge", "jump", "pills", "forever", "off", "hold", "reach",
-                                                          "contact", "find"}:
+                                                          "contact", "find", "locked"}:
         return False
     needs = _SELF_CONTEXT.get(phrase[-1]) or _SELF_CONTEXT.get(phrase[0])
     if needs is not None and not words & needs:
@@ -951,7 +1130,8 @@ _PLANS = frozenset({"pills", "tablets", "rope", "knife", "blade", "razor", "brid
 # What the sentence must also say for some self-harm phrases (keyed on the phrase's last or first word).
 _SELF_CONTEXT = {
     **dict.fromkeys(("rope", "ligature", "cord"), frozenset({"room", "locked", "found", "tied", "neck", "refusing",
-                                                              "bedroom", "loft", "tree", "hanging", "noose"})),
+                                                              "bedroom", "loft", "tree", "hanging", "noose", "garage",
+                                                              "opening", "answering"})),
     "running": frozenset({"garage", "locked", "hose", "pipe", "exhaust"}),
     "tonight": _PLANS, "now": _PLANS, "today": _PLANS,
     "it": _PLANS | frozenset({"locked", "himself", "herself"}),  # "I can hear him saying he's going to do it"
@@ -973,6 +1153,8 @@ _EXTRA = {
     "not_child_agent": _not_child_agent,
     "taking": _taking,
     "kicked_out": _kicked_out,
+    "alone": _alone,
+    "abduction": _abduction,
     "exploited": _exploited,
     "he_is_here": _he_is_here,
     "missing": _missing,

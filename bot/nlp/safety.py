@@ -370,7 +370,8 @@ def _patterns() -> dict[str, list[list[dict]]]:
             [
                 _any({"hands", "hand"}),
                 _any({"round", "around", "on", "over"}),
-                _any({"my", "her", "his", "the", "our", "me", "their"}),
+                _any({"my", "her", "his", "the", "our", "me", "their", "mums", "mum", "mams", "dads", "nans", "sisters",
+                      "brothers", "wifes", "partners"}),
                 _any(L.CHILD_NOUNS | {"'s", "s", "baby", "'"}, "*"),
                 _any({"neck", "throat", "mouth"}),
             ]
@@ -648,6 +649,9 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None  # "this form is killing me", "my kids are killing me"
     if v.startswith("murder") and who in {"me", "us"} and nxt == "for":
         return None  # "she'll murder me for telling you"
+    granny = ctx.norms[agent] in {"nan", "nana", "nanna", "gran", "granny", "grandma", "nain", "mamgu"}
+    if v in {"kill", "murder"} and who == "me" and nxt == "if" and granny:
+        return None  # "my nan will kill me if she finds out"
     if v == "kill" and who in {"me", "us"} and nxt == "if" and (
         (ctx.at(end + 1) == "i" and ctx.at(end + 2) in {"do", "forget", "miss", "lose", "break", "am", "'m", "m"})
         or set(ctx.norms[end + 1 : end + 9]) & {"spent", "spend", "bought", "buy", "forgot", "late", "lost", "broke"}

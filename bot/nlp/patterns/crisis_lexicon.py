@@ -23,7 +23,8 @@ def child_word_ok(norms: list[str], i: int) -> bool:
     if word in {"one", "ones"}:
         return before in {"little", "wee"}
     if word in {"old", "olds"}:
-        return before in {"year", "years", "yr", "yrs", "yo", "child"} or bool(_AGE_WORD.match(before))
+        return before in {"year", "years", "yr", "yrs", "yo", "child", "month", "months", "week", "weeks"} or bool(
+            _AGE_WORD.match(before))
     return True
 
 
@@ -118,7 +119,6 @@ TEXT_SPEAK: dict[str, str] = {
     "childen": "children",
     "childern": "children",
     "chilren": "children",
-    "childrens": "children",
     "chid": "child",
     "chlid": "child",
     "childs": "child",
@@ -242,6 +242,10 @@ TEXT_SPEAK: dict[str, str] = {
     "havnae": "not",
     "hasnae": "not",
     "havin": "having",
+    "hame": "home",
+    "naebody": "nobody",
+    "breeding": "breathing",  # voice-to-text: "my sun is not breeding"
+    "childrens": "children",
     "workin": "working",
     "breathin'": "breathing",
     "yin": "one",  # Scots: "the wee yin"
@@ -285,7 +289,7 @@ AGENTS = _forms(
     "uncle aunt auntie aunty grandad nan nana nanna gran granny grandma grandmother brother sister cousin",
     "son daughter neighbour neighbor neighbours neighbors man woman men guy bloke lad lads person",
     "stranger teacher coach babysitter childminder carer lodger friend mate landlord parents family fella",
-    "feller",
+    "feller gang gangs",
 )
 
 PARENT_ROLES = _forms("dad father stepdad mum mother stepmum parents carer carers foster")
@@ -295,7 +299,7 @@ CHILD_NOUNS = _forms(
     "child children kid kids son sons daughter daughters baby babies toddler toddlers boy boys girl girls",
     "grandson granddaughter grandchild grandchildren grandkids stepson stepdaughter stepchild stepkids",
     "newborn infant youngest eldest twins nephew niece teen teenager teenagers brother sister siblings",
-    "ones one old olds lad lass lassie laddie youngster youngsters",
+    "ones one old olds lad lass lassie laddie youngster youngsters brothers sisters",
 )
 ADULT_NOUNS = _forms(
     "mum mother dad father stepdad stepmum wife husband partner boyfriend girlfriend family nan gran fella",
@@ -350,7 +354,7 @@ PARTICIPLES = _forms(
     "hurt hit beaten beat battered bashed killed murdered stabbed strangled choked throttled smothered",
     "suffocated abused touched molested fondled groped raped assaulted attacked punched kicked slapped",
     "smacked whacked harmed injured threatened groomed burnt burned shot kidnapped abducted snatched",
-    "stalked shaken",
+    "stalked shaken jumped mugged",
 )
 # Participles that say enough on their own after "is"/"am" ("my daughter is abused"); the others need a
 # stronger auxiliary ("been", "being", "was", "got") because "I'm hurt" and "I'm touched" are usually feelings.
