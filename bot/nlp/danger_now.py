@@ -122,14 +122,16 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"legs", "arms", "face", "body"})],
                 [_one("breathing"), _any({"funny", "strange", "weird", "fast", "noisy", "badly", "oddly", "shallow"})],
                 [_one("too"), _any({"drunk", "high", "wasted", "out"}), _one("of", "?"), _one("it", "?"), _one("to"),
-                 _any({"stand", "walk", "talk", "move", "speak"})],
+                 _any({"stand", "walk", "talk", "move", "speak", "say"})],
                 [_any(neg), _any({"coming", "come"}), _any({"round", "around", "to"})],
                 [_one("passed"), _one("out")],
                 [_any(_STATE_BEFORE), _any({"floppy", "lifeless", "unresponsive", "unconscious", "limp"})],
                 [_any({"gone", "going", "turning", "turned", "went", "is", "are", "'s", "s", "looks"}),
-                 _any({"blue", "grey", "gray", "purple"})],
+                 _any({"all", "really", "very", "a", "bit"}, "*"), _any({"blue", "grey", "gray", "purple", "blew"})],
+                [_one("baby"), _any({"'s", "s", "is"}), _one("coming")],
                 [_one("pale"), _one("and"), _any({"clammy", "floppy", "cold", "sweaty"})],
-                [_any(people), _any(_AUX, "*"), _any({"collapsed", "collapsing", "collapses"})],
+                [_any(people), _any(_AUX | {"upstairs", "downstairs", "next", "door"}, "*"),
+                 _any({"collapsed", "collapsing", "collapses"})],
                 [_any(neg), _any({"answer", "answering", "responding", "respond"}), _one("me"), _one("properly", "?")],
                 [_any(neg), _any({"talk", "move", "speak", "respond", "moving", "talking"}), _one("or"),
                  _any({"move", "talk", "speak", "respond", "cry", "moving", "talking", "open"})],
@@ -153,6 +155,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_bleeding": NowRule(
             [
                 [_one("blood"), _any({"everywhere", "pouring", "gushing", "spurting", "pumping", "streaming"})],
+                [_one("bleeding"), _any({"heavily", "badly", "everywhere", "loads", "lots"})],
                 [_one("blood"), _any({"coming", "pouring", "gushing"}), _any({"from", "out"}),
                  _any({"his", "her", "my"}), _any(L.BODY_PARTS)],
                 [_any({"pouring", "gushing", "spurting", "pumping", "streaming"}), _one("blood")],
@@ -180,7 +183,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("talking"), _any({"rubbish", "nonsense", "gibberish", "funny", "weird"})],
             ],
             context=frozenset({"head", "lump", "bump", "banged", "concussion", "concussed", "monoxide", "fell",
-                               "stairs", "temperature", "temp", "fever", "blotchy", "rash", "floppy", "rolled"}),
+                               "stairs", "temperature", "temp", "fever", "blotchy", "rash", "floppy", "rolled",
+                               "diabetic", "sugar", "hypo", "shaking"}),
             negation_is_danger=True,  # "isn't crying, just staring"
         ),
         "now_rash": NowRule([[_one("rash")]], context=frozenset({"glass", "tumbler", "fade", "fading"})),
@@ -215,10 +219,13 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"swelling", "swollen", "puffing", "blowing"}),
                  _one("up", "?")],
                 [_any({"wheezing", "wheezy"})],
+                [_one("allergic"), _one("reaction")],
+                [_any(can), _any(neg), _one("swallow")],
             ],
             context=frozenset({"breathe", "breathing", "breath", "peanut", "peanuts", "nuts", "nut", "allergy",
                                "allergic", "epipen", "sting", "stung", "throat", "prawns", "prawn", "shellfish",
-                               "sesame", "egg", "wasp", "bee", "wheezing", "inhaler", "blue", "lips"}),
+                               "sesame", "egg", "wasp", "bee", "wheezing", "inhaler", "blue", "lips", "reaction",
+                               "massive", "swelling", "swollen"}),
         ),
         # -- someone hurting or threatening someone now --------------------------------------------------------
         "now_attack_home": NowRule(
@@ -272,7 +279,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _any({"pinned", "cornered", "trapped", "by"})],
                 [_any(L.VICTIMS), _one("by"), _any({"the", "my", "her", "his", "their"}),
                  _any({"throat", "neck", "hair"})],
-                [_any(neg), _one("let"), _any({"me", "us", "her", "him", "them"}), _any({"leave", "go", "out"})],
+                [_any(neg), _one("let"), _any({"me", "us", "her", "him", "them"}),
+                 _any({"leave", "go", "out", "ring", "call", "phone", "text"})],
                 [_any({"said", "says", "saying", "told", "telling"}), _any({"i", "we", "me", "he", "she", "us"}),
                  _any({"can", "ca", "cannot"}), _any(neg, "?"), _one("leave")],
                 [_one("in"), _one("a"), _one("trap")],  # county lines
@@ -317,6 +325,19 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"throw", "throws", "threw", "throwing", "thrown", "chucked", "chucking", "lobbed"}),
                  _any({"a", "the", "his", "her", "my", "our", "some"}, "?"), _any(_THROWN), _one("at"),
                  _any(L.DETERMINERS, "*"), _any(L.VICTIMS | L.BODY_PARTS)],
+                # "he's pulled a knife on his little brother", "one's got a blade out"
+                [_any({"pulled", "pulling", "pull", "waving", "holding", "held", "got", "has", "brought"}),
+                 _any({"a", "the", "his", "her", "their"}, "?"), _any(L.WEAPONS), _any({"on", "at", "to", "out"})],
+                # "some lads ... kicking his head in", "a guy on the train keeps touching the schoolgirl"
+                [_any({"kicking", "stamping", "stamped", "kicked", "smashing"}), _any({"on", "in"}, "?"),
+                 _any({"his", "her", "my", "their"}), _one("head")],
+                [_any({"keeps", "keep", "kept"}), _any({"touching", "groping", "grabbing", "hitting", "kicking",
+                                                        "punching", "following", "slowing", "stopping"}),
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS | {"down", "next"})],
+                [_any({"leathering", "battering", "strangling", "throttling", "suffocating", "smothering",
+                       "stabbing", "strangled", "throttled"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
+                [_any({"forced", "forcing", "pushed", "pushing", "barged", "barging"}), _any({"his", "her", "their"}),
+                 _one("way"), _any({"in", "into"})],
                 # "he's laying into her", "step dad has got the belt out on my brother"
                 [_any({"laying", "laid", "lay", "piling", "layin"}), _one("into"), _any(L.DETERMINERS, "*"),
                  _any(L.VICTIMS)],
@@ -328,7 +349,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 # "My lad owes money to a gang and they're waiting outside the chippy for him now"
                 [_any({"waiting", "outside", "looking"}),
                  _any(_GAP | {"chippy", "shop", "shops", "school", "flat"}, "*"), _one("for"),
-                 _any({"him", "her", "me", "us", "them"})],
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
             ],
             extra=("coming_for",),
         ),
@@ -378,6 +399,10 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("prohibited"), _one("steps")],
                 [_any(kids), _any(_AUX, "*"), _one("being"), _any({"put", "taken", "dragged", "bundled", "pushed"}),
                  _any({"in", "into", "on", "onto"})],
+                [_any({"were", "was", "been", "got", "get", "being", "just"}),
+                 _any({"snatched", "abducted", "kidnapped", "bundled", "pulled", "dragged", "grabbed"}),
+                 _any({"by", "into", "in", "from"})],
+                [_any({"car", "van"}), _any({"drove", "sped", "pulled", "driving"}), _any({"off", "away"})],
                 [_any({"to", "get", "be", "getting", "being"}), _one("married")],
                 [_any({"get", "be", "getting", "being"}), _one("cut")],  # FGM
                 [_one("fgm")],
@@ -386,9 +411,13 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             extra=("abduction",),
         ),
         "now_kicked_out": NowRule(
-            [[_any({"kicked", "thrown", "threw", "chucked", "put", "locked"}), _any({"me", "us", "her", "him"}),
+            [[_any({"kicked", "thrown", "threw", "chucked", "put", "locked", "flung"}),
+              _any({"me", "us", "her", "him"}),
               _one("out")],
-             [_any({"got", "been", "was", "get", "getting"}), _any({"kicked", "thrown", "chucked"}), _one("out")]],
+             [_any({"got", "been", "was", "get", "getting"}), _any({"kicked", "thrown", "chucked", "flung"}),
+              _one("out")],
+             [_any({"ran", "run"}), _one("away")],
+             [_one("on"), _one("the"), _any({"streets", "street"}), _one("tonight")]],
             context=frozenset({"street", "streets", "nowhere", "freezing", "cold", "rough", "outside", "dark",
                                "tonight", "sleeping", "station", "park", "drunk", "kill", "hurt", "hit"}),
             extra=("kicked_out",),
@@ -409,6 +438,30 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
               _one("to", "?"), _any({"do", "have"}), _any({"things", "stuff", "sex"})],
              [_any({"being", "been", "getting"}), _any({"made", "forced"}), _one("to"), _any({"do", "have"}),
               _any({"things", "stuff", "sex"})],
+             [_any({"forcing", "making", "forced", "made"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _one("to"),
+              _any({"do", "have"}), _any({"things", "stuff", "sex"})],
+             [_any({"making", "forcing", "made", "forced"}), _any({"me", "her", "him"}), _any({"send", "take", "do"}),
+              _any({"pics", "pictures", "nudes", "photos", "videos", "more"})],
+             [_any({"take", "taking", "took"}), _any({"his", "her", "my", "their", "your"}), _one("clothes"),
+              _one("off")],
+             [_any({"telling", "asking", "making"}), _any({"him", "her", "me"}), _one("to"),
+              _any({"undress", "strip", "get"}), _one("naked", "?")],
+             [_any({"undress", "undressing", "stripping"})],
+             [_any({"touching", "groping", "fondling"}), _any(L.DETERMINERS, "*"), _any(kids | {"her", "him", "me"})],
+             [_any({"selling", "sold", "sell", "pimping"}), _any(L.DETERMINERS, "*"),
+              _any(kids | {"her", "him", "me"})],
+             [_any({"post", "share", "send", "leak", "show"}), _any({"my", "her", "his", "your", "them"}),
+              _any({"nudes", "pics", "pictures", "photos", "videos", "to"})],
+             [_any({"taking"}), _any({"photos", "pics", "pictures", "videos"}), _one("of"), _any({"me", "her", "him"})],
+             [_any({"offering", "offered", "offers"}), _any({"him", "her", "me"}),
+              _any({"a", "somewhere", "to", "his", "their"})],
+             [_any({"do", "doing"}), _any({"stuff", "things", "favours"}), _any({"for", "with"}),
+              _any({"them", "him", "men"})],
+             [_any({"being", "acting", "getting"}), _any({"weird", "creepy", "pervy", "touchy", "funny"}),
+              _any({"with", "to", "around"}), _any({"me", "her", "him"})],
+             [_any({"meeting", "meet", "met"}), _any({"someone", "somebody", "him", "a"}), _any({"man", "guy"}, "?"),
+              _any({"off", "from", "on"}), _any({"tiktok", "snapchat", "snap", "online", "instagram", "internet", "app",
+                                                  "discord", "xbox"})],
              [_any({"older", "grown"}), _any({"man", "men", "lads", "guys", "blokes"})],
              [_any({"meeting", "meet", "meets", "see", "seeing"}), _any({"him", "them"}),
               _any({"at", "in", "tonight"})],
@@ -430,14 +483,19 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
               _one("in"), _any({"my", "our", "her", "his"}),
               _any({"sisters", "brothers", "sister", "brother", "daughters", "sons", "daughter", "son", "'s", "s"},
                    "*"),
-              _any({"room", "bed", "bedroom"})],
+              _any({"room", "bed", "bedroom", "bathroom"})],
+             [_any(L.AGENTS - kids - {"i", "he", "she", "they", "someone", "somebody"}), _any({"is", "'s", "s"}),
+              _one("in"), _one("the"), _any({"bathroom", "bedroom", "room", "shed", "toilet"}), _one("with"),
+              _any({"her", "him", "them", "me"})],
+             [_one("locked"), _one("the"), _one("door")],
+             [_any({"doing", "does", "did"}), _one("things"), _one("to"), _any({"her", "him", "me", "them"})],
              [_any({"getting", "gets", "got", "get", "comes", "climbs", "climbing", "coming"}), _any({"in", "into"}),
               _one("bed"), _one("with"), _any({"me", "her", "him", "us"})],
              [_any({"going", "gonna", "gon"}), _any({"to", "na"}, "?"), _one("do"), _one("it"), _one("again")],
              [_any({"do", "does", "doing", "did"}), _any({"bad", "horrible", "sexual", "dirty"}), _one("things"),
               _one("to"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)]],
             context=frozenset({"night", "tonight", "again", "scared", "touching", "touches", "crying", "locked",
-                               "help", "now", "coming", "keeps"}),
+                               "help", "now", "coming", "keeps", "doing", "things", "still", "girl", "girls"}),
             adult_agent=True,
             needs_person=True,
         ),
@@ -462,6 +520,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(neg), _any({"come", "came", "coming", "got", "been"}), _any({"home", "back", "in"})],
                 [_any(neg | {"never"}), _any({"made", "make", "got"}), _one("it"), _any({"to", "home", "back"})],
                 [_any(neg), _one("look"), _one("for"), _one("me")],
+                [_any(neg), _one("answering")],
+                [_any(neg), _one("home"), _any({"from", "yet", "and", ","})],
                 [_one("missing"), _any({"since", "again", "overnight", "for"})],
                 [_one("missing"), _any({"on", "at", "in", "from"}), _any(L.DETERMINERS, "*"), _any(_LOST_PLACES)],
                 [_any({"vanished", "disappeared"})],
@@ -519,6 +579,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_lost_me": NowRule(
             [[_any(neg), _one("taking"), _one("me"), _one("home")],
              [_one("nowhere"), _one("to"), _any({"go", "sleep", "stay"}), _one("tonight")],
+             [_any({"drive", "give", "take"}), _one("me"), _one("home")],
+             [_one("give"), _one("me"), _one("a"), _one("lift")],
              [_any(neg), _one("know"), _one("where"), _any({"i", "we"}), _any({"am", "are", "'m", "m", "re"})]],
             negation_is_danger=True,
             context=frozenset({"phone", "flat", "drinks", "drunk", "car", "taxi", "men", "guy", "guys", "taken", "took",
@@ -534,19 +596,33 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"in", "home", "there", "answering", "with", "looking"})],
                 [_one("no"), _one("one"), _any({"is", "'s", "s"}, "?"),
                  _any({"in", "home", "there", "with", "looking"})],
-                [_one("left"), _any(L.DETERMINERS | kids, "*"), _any({"alone", "on"}),
+                [_one("left"), _any(L.DETERMINERS | kids | {"home", "at"}, "*"), _any({"alone", "on"}),
                  _any({"their", "his", "her", "its", "own"}, "*")],
+                [_one("left"), _any(L.DETERMINERS, "*"), _any(kids), _any({"in", "at", "on", "outside"})],
+                [_any(kids), _any(_AUX, "*"), _one("locked"), _one("out")],
+                [_any(neg), _any({"eaten", "eat", "fed", "ate"}), _any({"in", "for", "since"})],
+                [_one("home"), _one("alone")],
+                [_any({"climbed", "climbing", "climbs"}), _any({"out", "onto", "on", "over", "up"}),
+                 _any(L.DETERMINERS | {"of", "the"}, "*"),
+                 _any({"window", "roof", "balcony", "railing", "railings", "ledge", "wall", "fence"})],
+                [_one("no"), _any({"one", "ones"}), _any({"is", "'s", "s"}, "?"),
+                 _any({"about", "around", "come", "came", "coming"})],
+                [_one("nobody"), _any({"about", "around", "come", "came", "coming"})],
+                [_one("no"), _any({"food", "adults", "adult"})],
                 [_one("been"), _one("left"), _one("for", "?"), {"LIKE_NUM": True, "OP": "?"},
                  _any({"days", "hours", "nights", "ages", "day", "hour", "night", "weekend"})],
                 [_any(kids), _any(_AUX, "*"), _any({"alone", "starving", "freezing", "hungry"})],
-                [_any(kids), _any(_AUX, "*"), _any({"sat", "left", "locked", "sitting"}), _one("in"),
+                [_any(kids), _any(_AUX, "*"), _any({"sat", "left", "locked", "sitting", "crying", "screaming"}),
+                 _one("in"),
                  _any({"a", "the", "their"}), _any({"car", "van"})],
                 [_one("window"), _any({"ledge", "sill", "ledges"})],
                 [_any({"in", "just"}), _any({"a", "her", "his", "their"}, "?"),
                  _any({"vest", "nappy", "pyjamas", "pjs", "nightie"}), _any({"in", "out", "outside", "on"})],
                 [_any(neg), _any({"collected", "picked", "come"}), _any(L.DETERMINERS, "*"), _any(kids)],
                 [_any(can), _any(neg), _any({"even"}, "?"), _any({"stand", "walk"})],
-                [_one("locked"), _one("in"), _any({"the", "our", "a"}), _any({"house", "flat", "room", "home"})],
+                [_one("locked"), _one("in"), _any({"the", "our", "a"}),
+                 _any({"house", "flat", "room", "home", "shed", "cupboard", "cellar", "garage", "car"})],
+                [_one("locked"), _one("in"), _any({",", "and", "."})],
                 [_one("on"), _any({"its", "their", "his", "her"}), _one("own")],
             ],
             negation_is_danger=True,
@@ -556,7 +632,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_fire": NowRule(
             [
                 [_one("fire"), _any({"in", "on"}), _any(L.DETERMINERS | {"next", "door", "downstairs", "below",
-                                                                          "above"}, "*"), _any(_PLACES)],
+                                                                          "above"}, "*"), {"OP": "?"}, _any(_PLACES)],
                 [_any({"chip"}), _one("pan"), _one("fire")],
                 [_any(L.DETERMINERS, "?"), _any(_PLACES),
                  _any(L.PASSIVE_AUX | {"below", "above", "upstairs", "downstairs", "next", "door", "opposite"}, "*"),
@@ -572,6 +648,16 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("trapped")],
                 [_one("fire"), _any({"upstairs", "downstairs", "next"})],
                 [_one("fuego")],  # Spanish: fire
+                [_one("flames")],
+                [_any({"filling", "filled", "full"}), _any({"with", "of"}), _one("smoke")],
+                [_any({"smell", "smells", "smelling"}), _one("like"), _one("rotten"), _one("eggs")],
+                [_one("gas"), _any({"smell", "leak", "leaking"})],
+                [_one("gas"), _any({"hob", "cooker", "oven", "ring", "fire"}), _any({"left", "'s", "s", "is"}),
+                 _any({"on", "left"})],
+                [_one("sparking")],
+                [_any({"gone", "went", "driven", "crashed"}), _one("into"), _one("the"),
+                 _any({"river", "canal", "sea", "lake", "water"})],
+                [_one("stuck")],
                 [_any({"house", "kitchen", "bedroom", "flat", "chip"}), _one("pan", "?"), _one("fire")],
                 [_one("chip"), _one("pan"), _any(_AUX, "*"), _any({"gone", "going", "caught", "on", "up"})],
                 [_any({"river", "river's", "rivers"}), _any(_AUX, "*"), _any({"burst", "flooding", "flooded"})],
@@ -586,7 +672,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"down", "in"})],
                 [_any(_PLACES), _any(_AUX, "*"), _one("flooding")],
             ],
-            next_not=frozenset({"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "alarm", "wind",
+            next_not=frozenset({"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "wind",
                                 "nerve", "safety", "door", "doors", "exit", "drill", "risk", "brigade", "service",
                                 "certificate", "check", "regulations", "escape", "extinguisher", "blanket"}),
             extra=("fire",),
@@ -614,7 +700,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"end", "ending"}), _one("it")],
                 [_any({"take", "taking", "swallow", "swallowing", "taken", "took", "swallowed"}),
                  _any({"everything", "all"}),
-                 _any({"in", "the", "my", "of", "from"}, "*"),
+                 _any({"in", "the", "my", "of", "from", "mums", "dads", "nans", "mum", "dad"}, "*"),
                  _any({"cupboard", "cabinet", "drawer", "box", "pills", "tablets", "meds", "medicine"})],
                 [_one("cutting"), _any({"right", "now", "again", "myself", "herself", "himself"})],
                 [_any(can), _any(neg), _one("stop"), _any({"cutting", "hurting", "harming", "burning"})],
@@ -626,11 +712,22 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS, "*"), _any(L.INGEST_OBJECTS)],
                 [_any({"going", "gonna", "gon"}), _any({"to", "na"}, "?"), _one("do"), _one("it")],
                 [_one("tonight"), _one("is"), _one("the"), _one("night")],
-                [_any({"drive", "driving", "crash", "crashing"}), _any({"into", "off"}), _any(L.DETERMINERS, "*"),
+                [_any({"drive", "driving", "crash", "crashing"}), _any({"the", "car", "van", "it"}, "*"),
+                 _any({"into", "off"}), _any(L.DETERMINERS, "*"),
                  _any({"wall", "tree", "river", "sea", "lorry", "traffic", "bridge", "cliff"})],
                 [_any({"tied", "got", "have", "made", "making", "tying"}), _any({"the", "a", "up"}),
                  _any({"rope", "noose"})],
                 [_one("noose")],
+                [_any({"belt", "rope", "cord", "scarf", "ligature", "lead", "wire"}), _any({"round", "around"}),
+                 _any({"his", "her", "my", "their"}), _one("neck")],
+                [_any(neg), _one("be"), _any({"here", "around", "alive"}), _any({"tomorrow", "tonight", "much", "by"})],
+                [_any({"taken", "took", "had", "taking"}), _one("an"), _one("overdose")],
+                [_any(neg), _one("trust"), _any({"myself", "himself", "herself"})],
+                [_one("been"), _one("cutting")],
+                [_any({"written", "wrote", "left", "writing"}), _any({"letters", "letter", "notes", "note"}),
+                 _any({"to", "for", "and", ","})],
+                [_any({"climbed", "climbing"}), _any({"over", "onto", "on"}), _one("the"),
+                 _any({"railings", "railing", "barrier", "edge", "fence", "parapet"})],
                 [_any({"have", "got", "'ve", "ve"}), _any(L.DETERMINERS, "*"),
                  _any({"pills", "tablets", "meds", "rope"}), _any({"in", "next", "here", "beside"}),
                  _any({"front", "to", "me"}, "?"), _any({"of", "me"}, "?"), _one("me", "?")],
@@ -651,7 +748,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS, "*"), _any({"bathroom", "room", "toilet", "bedroom"})],
                 [_any({"going", "gonna", "threatening", "wants", "says", "want", "gon"}), _any({"to", "na"}, "?"),
                  _one("jump")],
-                [_any({"standing", "stood", "sat", "sitting", "is", "'s", "s", "am", "'m", "m"}), _any({"on", "at"}),
+                [_any({"standing", "stood", "sat", "sitting", "is", "'s", "s", "am", "'m", "m"}, "?"),
+                 _any({"on", "at"}),
                  _any({"the", "a", "top"}, "+"), _one("of", "?"), _any({"the", "a"}, "?"), {"OP": "?"},
                  _any({"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway", "storey",
                        "carpark"})],
@@ -691,6 +789,8 @@ _RECENT_PAST = re.compile(
     r"|worried (?:that )?(?:my|our|the) \w+ (?:might|may|could)"
     r"|(?:that|it|this) was (?:in )?(?:19|20)\d\d|when (?:he|she|i|they|we) (?:was|were) born"
     r"|(?:i|he|she|we|they)(?: ?'?m| ?'?s| ?'?re| am| is| are) out (?:of (?:it|there) )?now"
+    r"|doing (?:really |so |much )?(?:well|fine|great|better) now|(?:police|they|we) found (?:him|her|them)"
+    r"|(?:at|over) (?:christmas|easter)|one day|some day|one of these days"
     r"|last christmas|twice|once before)\b"
 )
 _QUOTED_RECORD = re.compile(
@@ -711,12 +811,14 @@ _THIRD_PERSON_CHILD = re.compile(  # "she's 15", "hes only 12", "he is 4"
     r"(?!\s*(?:%|weeks?|wks|months?|mins?|minutes|hours?|days?|stone|kg|pounds|quid|pm|am|o'?clock|:))"
 )
 STATISTICS = re.compile(  # "how many children are hurt each year"; not "how many is too many" (of pills)
-    r"\b((?<!know )how many(?! (is|are|would be) (too|safe|dangerous|ok|okay)| (he|she|they|i|we) (took|had|has|"
+    r"\b((?<!know )(?<!me )how many(?! (is|are|would be) (too|safe|dangerous|ok|okay)"
+    r"| (he|she|they|i|we) (took|had|has|"
     r"swallowed|taken|drank|ate))|statistics|stats|figures|rates?|percent|"
     r"percentage|number of|each year|every year|per year)\b"
 )
 _NEWS = re.compile(r"\b(news|programme|documentary|article|read about|heard about|film|movie|soap|episode|"
-                   r"podcast|radio|on tv|on the telly|heard on|just watched|casualty|eastenders|newyddion)\b")
+                   r"podcast|radio|on tv|on the telly|heard on|just watched|casualty|eastenders|newyddion|"
+                   r"look north|corrie|coronation street|emmerdale|hollyoaks)\b")
 
 
 _PLEA = re.compile(r"\b(what (do|should|can) i do|who do i (call|ring|phone)|help me|what do i do)\b")
@@ -847,7 +949,9 @@ def _unresponsive(ctx, start, end, words, who, age_says_child):  # noqa: ANN001,
         return bool(words & _MEDICAL_CONTEXT)  # "he's not coming round tonight" is a visit
     if phrase[:2] == ["passed", "out"] and ctx.at(start - 1) in {"nearly", "almost", "near"}:
         return False
-    if phrase[-1] in {"blue", "grey", "gray", "purple"}:
+    if phrase[-1] == "coming":
+        return bool(words & {"pregnant", "own", "alone", "waters", "contractions", "labour", "weeks"})
+    if phrase[-1] in {"blue", "grey", "gray", "purple", "blew"}:
         near = set(ctx.norms[max(0, start - 4) : start])
         return bool(near & (_BODY | L.CHILD_NOUNS | {"he", "she", "they"}))
     if phrase[-1] == "limp" and ctx.at(start) in {"a", "with"}:
@@ -863,6 +967,10 @@ def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
         return ctx.at(end) in {"the", "my", "her", "his"} and ctx.at(end + 1) in {"throat", "neck", "hair", "arm"}
     if phrase[-1] == "leave" and "let" not in phrase and not (set(phrase) & L.NEGATIONS or "cannot" in phrase):
         return False
+    if "let" in phrase and phrase[-1] == "out" and ctx.at(end) == "of" and ctx.next_content(end + 1)[1] in {
+            "bedroom", "room", "car", "flat", "van", "bathroom", "toilet"}:
+        agent = _person_before(ctx, start)
+        return agent is None or agent[1] not in L.PARENT_ROLES  # "a man won't let her out of the bedroom"
     if "let" in phrase and phrase[-1] in {"go", "out"}:
         return False if phrase[-1] == "out" else None  # "won't let me go out" is a curfew
     return None
@@ -871,14 +979,14 @@ def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
 def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if phrase[0] in {"waiting", "outside", "looking"} and phrase[-2] == "for":
-        return bool(words & {"gang", "owes", "debt", "knife", "threatened", "threatening", "hurt", "kill"})
+        return bool(words & ({"gang", "owes", "debt", "threatened", "threatening", "hurt", "kill"} | L.WEAPONS))
     if ctx.possessive(end - 1):
         return False  # "he went for my son's parents evening"
     if "get" in phrase and not words & _FEAR:
         return False  # "his dad is coming back to get him at 5"
     if "went" in phrase and ctx.at(phrase.index("went") + start - 1) not in {"just", "then", "and"}:
         return False
-    if "kicking" in phrase and not (ctx.norms[end - 1] in L.CHILD_NOUNS or words & _FEAR):
+    if "kicking" in phrase and "off" in phrase and not (ctx.norms[end - 1] in L.CHILD_NOUNS or words & _FEAR):
         return False
     if set(phrase) & {"finish", "do", "sort"} and not words & (_FEAR | _THREAT_CONTEXT):
         return False  # "he'll sort me out with a lift", "finish it off"
@@ -909,6 +1017,10 @@ def _kicked_out(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, A
         return False  # "I got kicked out at 16 and slept rough for a bit"
     if age_says_child(ctx.doc.text):
         return "me"
+    young = ctx.has_child or _THIRD_PERSON_CHILD.search(ctx.doc.text)
+    if young and words & {"tonight", "sleeping", "park", "street", "streets", "cold", "freezing", "nowhere", "minus",
+                          "rough", "stairwell"}:
+        return "child"  # "my 15 yr old has been kicked out by his dad and is sleeping in the park tonight"
     if ctx.norms[start] in L.CAN:
         return "me" if words & {"drunk", "kill", "hurt", "hit", "scared", "beat", "sort"} else False
     if words & {"street", "streets", "rough", "nowhere", "freezing"}:
@@ -919,7 +1031,10 @@ def _kicked_out(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, A
 _ALONE_CONTEXT = frozenset({"food", "days", "hours", "nobody", "noone", "alone", "dark", "night", "tonight", "crying",
                             "hungry", "road", "canal", "river", "bath", "snow", "freezing", "heat", "hot", "ledge",
                             "window", "nappy", "pub", "drunk", "high", "answering", "heating", "electric", "key",
-                            "cold", "screaming", "bread", "weekend", "spiked", "walking", "wandering"})
+                            "cold", "screaming", "bread", "weekend", "spiked", "walking", "wandering", "roasting",
+                            "degrees", "windows", "balcony", "railing", "roof", "floor", "midnight", "money",
+                            "battery", "motorway", "starving", "pyjamas", "box", "stop", "rain", "eaten", "weak",
+                            "quiet", "sisters", "since", "flown", "shed", "escape", "doorstep", "day"})
 
 
 def _alone(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
@@ -929,7 +1044,8 @@ def _alone(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202
     young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text) or cared_for
     if not young or not words & _ALONE_CONTEXT - set(ctx.norms[start:end]):
         return False
-    if ctx.services(start) and not words & {"hungry", "food", "freezing", "alone", "drunk", "high"}:
+    if ctx.services(start) and not words & {"hungry", "food", "freezing", "alone", "drunk", "high", "wandering",
+                                            "motorway", "crying", "road"}:
         return False  # "nobody at the council is answering"
     return "child" if ctx.has_child else "me"
 
@@ -944,6 +1060,15 @@ def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
     """Taken now, somewhere, by someone who may not: both must be said ("taking them to the plane now and the
     judge said no"). A forced marriage or FGM needs a young person and a sign that it is forced."""
     phrase = ctx.norms[start:end]
+    if phrase[1:2] and phrase[1] in {"snatched", "abducted", "kidnapped", "bundled", "pulled", "dragged", "grabbed"}:
+        young = ctx.has_child or _THIRD_PERSON_CHILD.search(ctx.doc.text)
+        return "child" if young and (phrase[1] != "pulled" or ctx.at(end) in {"car", "van", "a", "the"}) else False
+    if phrase[0] in {"car", "van"}:
+        return "child" if ctx.has_child and words & {"gone", "grabbed", "pulled", "took", "missing", "taken"} else False
+    stranger = _person_before(ctx, start)
+    if stranger is not None and stranger[1] in {"someone", "somebody", "man", "woman", "stranger", "men", "people"} \
+            and phrase[0] in {"taken", "took", "taking", "snatched", "grabbed"}:
+        return "child"  # "someone has just taken my baby out of the pram"
     if phrase[-1] in {"married", "cut", "fgm"}:
         young = age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text) or ctx.has_child
         forced = words & {"forced", "force", "make", "making", "heard", "scared", "without", "abroad", "flight",
@@ -967,12 +1092,28 @@ def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
     if phrase[0] in {"being", "been", "getting", "making", "made", "forcing", "forced", "make", "makes"} and \
             phrase[-1] in {"things", "stuff", "sex"}:
         return "child" if ctx.has_child else "them"  # made to do things: danger at any age
-    if phrase[0] in {"older", "grown", "meeting", "meet", "meets", "see", "seeing", "took", "taken", "taking", "got"} \
-            and not words & {"taxi", "car", "flat", "sent", "tonight", "party", "hotel", "online", "room", "trap",
-                             "borrowed", "gang", "messages", "tracking", "van"}:
+    if ctx.possessive(end - 1):
+        return False  # "selling my son's bike"
+    if phrase[0] in {"undress", "undressing", "stripping", "touching", "groping", "fondling", "taking", "offering",
+                     "offered", "offers", "do", "doing", "being", "acting", "selling", "sold", "sell"} and not words & {
+            "camera", "facetime", "video", "online", "man", "men", "xbox", "webcam", "bedroom", "room", "naked",
+            "nude", "more", "stay", "bed", "tonight", "car", "flat", "lads", "blokes", "guys", "older", "babysitter",
+            "party", "drop", "only", "tells", "telling", "says", "night", "rough", "street", "streets"}:
+        return False
+    if phrase[0] in {"post", "share", "send", "leak", "show"} and not words & {"if", "or", "unless", "says", "said",
+                                                                           "everyone", "threatening", "nudes"}:
+        return False
+    needs_young = phrase[0] in {"older", "grown", "meeting", "meet", "meets", "see", "seeing"} or phrase[-1] in {
+        "phone", "shoes", "passport"}
+    if needs_young and not words & {"taxi", "car", "flat", "sent", "tonight", "party", "hotel", "online", "room",
+                                    "trap",
+                             "borrowed", "gang", "messages", "tracking", "van", "tiktok", "snapchat", "snap", "xbox",
+                             "instagram", "night", "scared"}:
         return False  # "older men" is not news on its own
     young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text)
-    return ("child" if ctx.has_child else "me") if young else False
+    if young:
+        return "child" if ctx.has_child else "me"
+    return False if needs_young else "me"  # offered a bed by a man while sleeping rough: danger at any age
 
 
 def _he_is_here(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
@@ -1003,6 +1144,10 @@ def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN2
     if phrase[0] == "on" and not words & {"food", "days", "nobody", "alone", "dark", "night", "tonight", "scared",
                                           "hungry", "electric", "arrested", "heating"}:
         return False  # "can her dad do it on his own"
+    if phrase[-1] == "answering" or phrase[-2:] in (["not", "home"], ["no", "home"], ["never", "home"]):
+        if not words & {"bus", "wrong", "lost", "dark", "hours", "gone", "missing", "midnight", "location", "never",
+                        "phone", "searching", "anywhere", "police"}:
+            return False  # "the school isn't answering", "he's not home yet"
     if phrase[0] == "no":  # "there's no adults here, just me and the baby"
         return "child" if words & (L.CHILD_NOUNS | {"me"}) else False
     if ctx.at(end) == "for" and not (ctx.at(end + 1)[:1].isdigit() or ctx.at(end + 1) in {
@@ -1024,7 +1169,7 @@ def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN2
             return False  # "the bus went off", "the alarm went off"
         if phrase[0] == "went" and not words & {"find", "back", "answering", "phone", "hours", "hour", "dark"}:
             return False
-        if ctx.at(end) == "with" and ctx.next_content(end + 1)[1] not in PEOPLE | {"someone", "somebody"}:
+        if ctx.at(end) == "with" and not set(ctx.norms[end + 1 : end + 6]) & (PEOPLE | {"someone", "somebody"}):
             return False  # "he ran off with my charger"
     if phrase[0] in {"meet", "meeting", "met"} and not words & {"online", "internet", "snapchat", "app",
                                                                   "instagram", "tiktok", "know"}:
@@ -1062,6 +1207,14 @@ def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
         return bool(words & {"burnt", "burned", "burning", "inside", "trapped", "still", "smoke", "help"})
     if phrase[:2] == ["carbon", "monoxide"]:
         return bool(words & {"alarm", "sick", "sleepy", "drowsy", "headache", "going", "beeping", "dizzy"})
+    if phrase[-1] in {"fire", "smoke"} and ctx.at(end) in {"alarm", "alarms"}:
+        return False  # "do the council fit smoke alarms"
+    if phrase == ["flames"]:
+        return bool(words & {"coming", "house", "window", "kids", "screaming", "flat", "upstairs", "inside"})
+    if phrase == ["sparking"]:
+        return bool(words & {"water", "flood", "flooding", "ceiling", "wet"})
+    if phrase == ["stuck"]:
+        return bool(words & {"flood", "flooding", "water", "rising", "higher", "fire", "smoke", "flames"})
     if phrase == ["trapped"]:
         if ctx.at(start - 1) in {"feel", "feeling", "felt", "feels"} or ctx.at(end) == "wind":
             return False  # "I feel trapped", "the baby has trapped wind"
@@ -1091,9 +1244,9 @@ def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     nxt = ctx.at(end)
     if phrase[0] in {"end", "ending"}:
         before = ctx.norms[max(0, start - 3) : start]
-        if nxt not in _ENDS | {"all", "today", "soon", "tonite"} or not set(before) & {
+        if nxt not in _ENDS | {"all", "today", "soon", "tonite"} or (phrase[0] == "end" and not set(before) & {
             "to", "going", "gonna", "will", "'ll", "ll", "na", "gon", "want", "wanna", "just"
-        }:
+        }):
             return False  # "we can end it here", "I want to end it with him"
         before = _person_before(ctx, start)
         return "myself" if before is None or before[1] in WRITER else before[1]
@@ -1110,6 +1263,11 @@ def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
                                                           "bridge", "jump", "pills", "forever", "off", "hold", "reach",
                                                           "contact", "find", "locked"}:
         return False
+    if phrase[:2] == ["been", "cutting"] and not words & {"blood", "now", "deep", "stop", "bleeding", "again"}:
+        return False
+    if phrase[0] in {"written", "wrote", "left", "writing"} and not words & {"tablets", "pills", "gone", "rope",
+                                                                              "sorry", "goodbye", "knife", "bridge"}:
+        return False  # "I've written a letter to the council"
     needs = _SELF_CONTEXT.get(phrase[-1]) or _SELF_CONTEXT.get(phrase[0])
     if needs is not None and not words & needs:
         return False  # "got a rope for the swing", "left the engine running", "locked herself in the bathroom"

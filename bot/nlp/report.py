@@ -1,8 +1,14 @@
-"""How well the crisis detector does on the phrase lists: `python -m bot.nlp.report [--data DIR] [--strict]`.
+"""How well the crisis detector does on the phrase lists: `python -m bot.nlp.report [--data DIR] [--strict]
+[--holdout DIR]`.
 
 Prints recall on the crisis set (tests/nlp/data/crisis.txt), precision on the crisis set and the near-miss set
 (tests/nlp/data/near_misses.txt) together, and lists every missed crisis and every false alarm. With --strict
 the exit status is 1 when anything is missed or wrongly flagged.
+
+With --holdout it also prints, for each folder in DIR (tests/nlp/data/crisis_holdout/), how many of its
+danger_now.txt messages are caught and how many of its not_now.txt messages are flagged. Those messages were
+written by someone who never saw the rules, and the rules were never changed because of them: the figure says how
+the detector does on words nobody tuned it for. It is a measure, never a test; --strict ignores it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pathlib import Path
 from bot.nlp.safety import CrisisResult, detect_crisis
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "nlp" / "data"
+HOLDOUT_DIR = DATA_DIR / "crisis_holdout"
 CRISIS_FILE = "crisis.txt"
 NEAR_MISS_FILE = "near_misses.txt"
 
@@ -78,10 +85,29 @@ def render(scores: Scores) -> str:
     return "\n".join(lines)
 
 
+def holdout(folder: Path) -> str:
+    """Caught and wrongly flagged, for each held-out set (a folder holding danger_now.txt and not_now.txt)."""
+    lines = [f"Held-out sets in {folder} (never tuned on):"]
+    total = Scores()
+    for set_dir in sorted(p for p in folder.iterdir() if (p / "danger_now.txt").is_file()):
+        scores = score(read_phrases(set_dir / "danger_now.txt"), read_phrases(set_dir / "not_now.txt"))
+        lines.append(f"  {set_dir.name}: {scores.caught}/{scores.crisis_total} caught ({scores.recall:.0%}), "
+                     f"{len(scores.false_alarms)}/{scores.near_miss_total} not-now messages flagged")
+        total.crisis_total += scores.crisis_total
+        total.near_miss_total += scores.near_miss_total
+        total.missed += scores.missed
+        total.false_alarms += scores.false_alarms
+    lines.append(f"  all: {total.caught}/{total.crisis_total} caught ({total.recall:.0%}), "
+                 f"{len(total.false_alarms)}/{total.near_miss_total} not-now messages flagged")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.nlp.report", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder holding crisis.txt and near_misses.txt")
     parser.add_argument("--strict", action="store_true", help="exit 1 on any miss or false alarm")
+    parser.add_argument("--holdout", type=Path, nargs="?", const=HOLDOUT_DIR, default=None,
+                        help="also print the figures for the held-out sets (default folder: %(const)s)")
     args = parser.parse_args(argv)
     try:
         crisis = read_phrases(args.data / CRISIS_FILE)
@@ -92,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     detect_crisis("warm up")
     scores = score(crisis, near_misses)
     print(render(scores))
+    if args.holdout is not None:
+        if not args.holdout.is_dir():
+            print(f"No held-out sets at {args.holdout}", file=sys.stderr)
+            return 2
+        print(holdout(args.holdout))
     if args.strict and (scores.missed or scores.false_alarms):
         return 1
     return 0

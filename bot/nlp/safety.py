@@ -647,6 +647,8 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None
     if v.startswith("kill") and who in {"me", "us"} and v == "killing" and ctx.at(verb - 1) in _BE:
         return None  # "this form is killing me", "my kids are killing me"
+    if "one more time" in ctx.sentence(verb):
+        return None  # "if he leaves his boots in the hall one more time I'll kill him"
     if v.startswith("murder") and who in {"me", "us"} and nxt == "for":
         return None  # "she'll murder me for telling you"
     granny = ctx.norms[agent] in {"nan", "nana", "nanna", "gran", "granny", "grandma", "nain", "mamgu"}

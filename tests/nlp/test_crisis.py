@@ -254,6 +254,22 @@ def test_report_prints_recall_precision_and_misses(capsys, tmp_path):
     assert report.main(["--data", str(tmp_path), "--strict"]) == 1
 
 
+def test_report_prints_each_held_out_set_and_the_total(capsys, tmp_path):
+    for name, danger, not_now in [("a", "he hit my baby\nthe weather is nice\n", "kill the notifications\n"),
+                                  ("b", "my baby is not breathing\n", "my partner is hitting me\nhello\n")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "danger_now.txt").write_text(danger, encoding="utf-8")
+        (tmp_path / name / "not_now.txt").write_text(not_now, encoding="utf-8")
+    (tmp_path / "crisis.txt").write_text("he hit my baby\n", encoding="utf-8")
+    (tmp_path / "near_misses.txt").write_text("hello\n", encoding="utf-8")
+    assert report.main(["--data", str(tmp_path), "--holdout", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "  a: 1/2 caught (50%), 0/1 not-now messages flagged" in out
+    assert "  b: 1/1 caught (100%), 1/2 not-now messages flagged" in out
+    assert "  all: 2/3 caught (67%), 1/3 not-now messages flagged" in out
+    assert report.main(["--data", str(tmp_path), "--holdout", str(tmp_path / "none")]) == 2
+
+
 def test_report_on_the_shipped_lists_is_clean(capsys):
     assert report.main(["--strict"]) == 0
     assert "recall 100.0%" in capsys.readouterr().out
@@ -262,3 +278,16 @@ def test_report_on_the_shipped_lists_is_clean(capsys):
 def test_report_says_when_the_lists_are_missing(capsys, tmp_path):
     assert report.main(["--data", str(tmp_path / "nowhere")]) == 2
     assert "Cannot read" in capsys.readouterr().err
+
+
+def test_held_out_crisis_messages_are_not_in_the_phrase_lists():
+    """The held-out sets measure the rules on words nobody tuned them for: a message there must not also be a test
+    line the rules were widened to pass (case and spaces ignored)."""
+    def key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    listed = {key(t) for t in CRISIS + NEAR_MISSES}
+    held_out = [key(t) for d in sorted(report.HOLDOUT_DIR.iterdir()) if d.is_dir()
+                for name in ("danger_now.txt", "not_now.txt") for t in report.read_phrases(d / name)]
+    assert len(held_out) >= 400
+    assert not [t for t in held_out if t in listed]

@@ -243,6 +243,10 @@ TEXT_SPEAK: dict[str, str] = {
     "hasnae": "not",
     "havin": "having",
     "hame": "home",
+    "nife": "knife",
+    "knif": "knife",
+    "someones": "someone",
+    "somebodys": "somebody",
     "naebody": "nobody",
     "breeding": "breathing",  # voice-to-text: "my sun is not breeding"
     "childrens": "children",
@@ -279,7 +283,8 @@ FILLER = _forms(
 # Where someone is and how they came, between a person and what they do: "his dad just turned up with a knife",
 # "the kids' father is outside with a hammer", "my ex came through the back door with a bat".
 ARRIVAL_FILL = FILLER | _forms(
-    "turned turning turns up showed shown round through the back front door in into with keys"
+    "turned turning turns up showed shown round through the back front door in into with keys our my garden",
+    "house flat kitchen street"
 )
 
 # A person doing something: the subject of a violent verb.
@@ -289,7 +294,7 @@ AGENTS = _forms(
     "uncle aunt auntie aunty grandad nan nana nanna gran granny grandma grandmother brother sister cousin",
     "son daughter neighbour neighbor neighbours neighbors man woman men guy bloke lad lads person",
     "stranger teacher coach babysitter childminder carer lodger friend mate landlord parents family fella",
-    "feller gang gangs",
+    "feller gang gangs dads mums",
 )
 
 PARENT_ROLES = _forms("dad father stepdad mum mother stepmum parents carer carers foster")
@@ -299,7 +304,8 @@ CHILD_NOUNS = _forms(
     "child children kid kids son sons daughter daughters baby babies toddler toddlers boy boys girl girls",
     "grandson granddaughter grandchild grandchildren grandkids stepson stepdaughter stepchild stepkids",
     "newborn infant youngest eldest twins nephew niece teen teenager teenagers brother sister siblings",
-    "ones one old olds lad lass lassie laddie youngster youngsters brothers sisters",
+    "ones one old olds lad lass lassie laddie youngster youngsters brothers sisters schoolgirl schoolboy pupil",
+    "pupils cousin",
 )
 ADULT_NOUNS = _forms(
     "mum mother dad father stepdad stepmum wife husband partner boyfriend girlfriend family nan gran fella",
@@ -308,7 +314,7 @@ ADULT_NOUNS = _forms(
 WRITER_WORDS = _forms("me us i we")
 AMBIGUOUS_PEOPLE = _forms("him her them they he she")
 
-VICTIMS = CHILD_NOUNS | ADULT_NOUNS | _forms("me us him her them")
+VICTIMS = CHILD_NOUNS | ADULT_NOUNS | _forms("me us him her them woman man lady someone somebody")
 
 # Words that may come between a verb and the person it is done to: "hit my baby", "hurt the 2 kids".
 DETERMINERS = _forms(
@@ -330,7 +336,8 @@ VIOLENT_VERBS = _forms(
     "injure injures injured injuring threaten threatens threatened threatening groom grooms groomed",
     "grooming burn burns burnt burned shoot shoots shot shooting stalk stalks stalked stalking",
     "knock knocks knocked knocking throw throws threw throwing push pushes pushed pushing shove shoved",
-    "drag drags dragged dragging pull pulls pulled pulling",
+    "drag drags dragged dragging pull pulls pulled pulling leather leathering leathered belting belted thumping",
+    "thumped walloping walloped",
     "shoving lock locks locked locking kidnap kidnaps kidnapped kidnapping abduct abducted snatch",
     "snatched shake shakes shook shaking grab grabs grabbed grabbing",
 )
@@ -354,11 +361,13 @@ PARTICIPLES = _forms(
     "hurt hit beaten beat battered bashed killed murdered stabbed strangled choked throttled smothered",
     "suffocated abused touched molested fondled groped raped assaulted attacked punched kicked slapped",
     "smacked whacked harmed injured threatened groomed burnt burned shot kidnapped abducted snatched",
-    "stalked shaken jumped mugged",
+    "stalked shaken jumped mugged trafficked",
 )
 # Participles that say enough on their own after "is"/"am" ("my daughter is abused"); the others need a
 # stronger auxiliary ("been", "being", "was", "got") because "I'm hurt" and "I'm touched" are usually feelings.
-STRONG_PARTICIPLES = _forms("abused molested raped stabbed strangled kidnapped abducted assaulted groomed")
+STRONG_PARTICIPLES = _forms(
+    "abused molested raped stabbed strangled kidnapped abducted assaulted groomed trafficked"
+)
 PASSIVE_AUX = _forms(
     "is 's s are 're am 'm was were has have 've had been being be get gets got getting gotten keeps keep",
     "still always just again repeatedly regularly constantly sexually physically badly seriously now",
@@ -367,7 +376,7 @@ PASSIVE_AUX = _forms(
 STRONG_PASSIVE_AUX = _forms("been being was were get gets got getting gotten keeps keep will 'll going gon")
 
 # Danger states: "my kid ain't safe tonight", "we're not safe", "I don't feel safe at home".
-STATE_SUBJECTS = CHILD_NOUNS | ADULT_NOUNS | _forms("i we they he she")
+STATE_SUBJECTS = CHILD_NOUNS | ADULT_NOUNS | _forms("i we they he she someone somebody")
 STATE_AUX = _forms(
     "is 's s are 're am 'm was were be being feel feels feeling felt do does did ai still really just so",
     "very even totally completely longer wo will 'll ca can going to gon na re 2 at all",
@@ -433,7 +442,9 @@ MISSING_OK_NEXT = _forms(". ! , ? since for again tonight now overnight and")
 
 DISPOSITION = _forms("violent abusive")
 DISPOSITION_AUX = STATE_AUX | _forms("gets get getting becomes become can be been turns turned has have 've ve had")
-WEAPONS = _forms("knife knives gun guns weapon blade machete hammer axe bat crowbar")
+WEAPONS = _forms(
+    "knife knives gun guns weapon weapons blade blades machete machetes hammer hammers axe bat bats crowbar"
+)
 WEAPON_VERBS = _forms("got has have holding carrying carries pulled waving brandishing grabbed with came")
 BREAK_VERBS = _forms("break breaking broke broken kick kicking kicked smash smashing smashed force forcing")
 DOOR = _forms("door doors window windows front back")
