@@ -81,7 +81,6 @@ _GAP = frozenset({"with", "his", "her", "their", "mates", "friends", "brothers",
 _HERE_CONTEXT = frozenset({"injunction", "supposed", "restraining", "bail", "drunk", "knife", "scared", "terrified",
                            "threatening", "shouting", "banging", "screaming", "face", "leave"})
 _CHILD_OR_PRONOUN = L.CHILD_NOUNS | frozenset({"he", "she", "him", "her", "they", "them"})
-_NOT_SUBJECT_OK = frozenset({"the", "a", "an", "my", "his", "her", "our", "their", "this", "that", "its", "your"})
 
 
 def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
@@ -933,15 +932,13 @@ def check(  # noqa: C901, PLR0911, PLR0912
 # Extra checks for single rules: True/None to keep the match, False to throw it out, a word to name who
 # ------------------------------------------------------------------------------------------------------------------
 
-_WAKE_ROUTINE = frozenset({"school", "morning", "mornings", "early", "alarm", "nursery", "college", "work",
-                           "weekends", "weekend", "time", "naps", "nap"})
 
 
 def _unresponsive(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if "wake" in phrase or "waking" in phrase or "woken" in phrase or "woke" in phrase:
         after = ctx.norms[end : end + 5]
-        if "since" not in after and set(after) & _WAKE_ROUTINE:
+        if "since" not in after and set(after) & L.WAKE_ROUTINE:
             return False  # "he won't wake up for school"
     if "responding" in phrase and ctx.services(start):
         return False  # "the council is not responding to my emails"

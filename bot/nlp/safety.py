@@ -959,8 +959,6 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
     return _Match(rule, start, end, who)
 
 
-_WAKE_ROUTINE = frozenset({"school", "morning", "mornings", "time", "early", "alarm", "nursery", "college", "work",
-                           "feeds", "feed", "weekends", "weekend"})
 
 _MOVING_ON = frozenset({"school", "schools", "house", "home", "to", "out", "in", "away", "area", "on", "back", "with",
                         "there", "here", "abroad", "up", "forward", "yet"})
@@ -980,7 +978,7 @@ def _everyday_not(ctx: _Ctx, end: int) -> bool:
     if last == "moving":
         return ctx.at(end) in _MOVING_ON
     if last in {"wake", "waking"}:
-        return bool(set(ctx.norms[end : end + 5]) & _WAKE_ROUTINE)
+        return bool(set(ctx.norms[end : end + 5]) & lex.WAKE_ROUTINE)
     return False
 
 

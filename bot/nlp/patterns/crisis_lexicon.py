@@ -434,6 +434,11 @@ OVERDOSE = _forms("overdose overdosed overdosing")
 
 # Who a medical emergency happens to: a child most often, but "she's choking", "my partner is unconscious" too.
 MEDICAL_SUBJECTS = CHILD_NOUNS | ADULT_NOUNS | _forms("he she they")
+# Words after "won't wake up" that make it a morning, not an emergency: "he won't wake up for school". Not feeds: a
+# baby who will not wake for feeds needs a doctor.
+WAKE_ROUTINE = _forms(
+    "school morning mornings time early alarm nursery college work weekends weekend naps nap"
+)
 MEDICAL = _forms("choking unconscious unresponsive lifeless floppy drowning")
 SEIZURE = _forms("fit fits seizure seizures convulsion convulsions")  # "having a fit"
 SEIZING = _forms("fitting seizing convulsing")
