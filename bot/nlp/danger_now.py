@@ -9,8 +9,10 @@ other rules: not the past ("last year", "he's fine now"), not a record being quo
 floppy"), not a question about records ("would they share it if ..."), not a hypothetical ("if he stopped
 breathing would anyone investigate me"), not a film, not a statistic.
 
-A rule's name is the crisis kind it leads to: "self" rules are about someone harming themselves; the others are
-about whoever is named nearest before the phrase (a child when the message names one).
+not_now() is those shared checks; safety._find runs it on every match of both families. check() is the rest, for
+one rule of this file. A rule marked self_harm is about someone harming themselves (the writer, or whoever is named
+before); the others are about whoever is named nearest before the phrase, and the kind is a child's danger when
+the message names a child.
 
 Tested by the lines in tests/nlp/data/crisis.txt and near_misses.txt; docs/safety.md says where they came from
 and how well the rules do on messages nobody tuned them on.
@@ -26,8 +28,6 @@ from bot.nlp.patterns.tokens import any_of as _any
 from bot.nlp.patterns.tokens import one as _one
 
 _ENDS = frozenset({"", ".", "!", ",", "?", "and", "now", "tonight", "again", "pls", "please", "help", ";", "-"})
-
-
 
 
 @dataclass(frozen=True)
