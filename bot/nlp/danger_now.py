@@ -45,6 +45,7 @@ class NowRule:
     needs_person: bool = False  # a person must be named before the phrase in the sentence
     adult_agent: bool = False  # the person nearest before must not be a child ("my uncle keeps coming in my room")
     default_who: str = "they"
+    everyone: bool = False  # the danger is to everyone there ("I can smell gas"): a child's if the message names one
     extra: tuple[str, ...] = field(default_factory=tuple)  # named extra checks, see _EXTRA
 
 
@@ -396,6 +397,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(neg), _any({"meant", "supposed", "allowed"}), _one("to"),
                  _any({"see", "have", "contact", "take", "leave", "be"})],
                 [_one("prohibited"), _one("steps")],
+                [_one("at"), _one("the"), _any({"airport", "port", "ferry", "station", "terminal"}), _one("with"),
+                 _any(L.DETERMINERS, "*"), _any(kids | {"them"})],
                 [_any(kids), _any(_AUX, "*"), _one("being"), _any({"put", "taken", "dragged", "bundled", "pushed"}),
                  _any({"in", "into", "on", "onto"})],
                 [_any({"were", "was", "been", "got", "get", "being", "just"}),
@@ -674,6 +677,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             next_not=frozenset({"cycle", "relationship", "marriage", "job", "system", "loop", "debt", "wind",
                                 "nerve", "safety", "door", "doors", "exit", "drill", "risk", "brigade", "service",
                                 "certificate", "check", "regulations", "escape", "extinguisher", "blanket"}),
+            everyone=True,
             extra=("fire",),
         ),
         # -- in Welsh: a few short phrases, since a parent in fear writes in their first language --------------
@@ -908,7 +912,7 @@ def check(  # noqa: C901, PLR0911, PLR0912
     if nxt in rule.next_not:
         return None
     before = _person_before(ctx, start)
-    who = _person_in(ctx, start, end) or (before[1] if before else rule.default_who)
+    who = "they" if rule.everyone else _person_in(ctx, start, end) or (before[1] if before else rule.default_who)
     if rule.needs_person and before is None and _person_in(ctx, start, end) is None:
         return None
     if rule.not_writer and before is not None and before[1] in WRITER and not _person_in(ctx, start, end):

@@ -81,6 +81,15 @@ def test_adult_voice_is_not_taken_for_a_child(text):
         ("he said he'll kill us", ADULT_IN_DANGER),
         ("im scared to go home", ADULT_IN_DANGER),
         ("my ex is stalking me", ADULT_IN_DANGER),
+        # the everyday-words rules (bot/nlp/danger_now.py)
+        ("i can smell gas and the kids are upstairs", CHILD_IN_DANGER),
+        ("i can smell gas", ADULT_IN_DANGER),
+        ("cant find my son anywhere", CHILD_IN_DANGER),
+        ("my partner has collapsed", ADULT_IN_DANGER),
+        ("ive got the pills in front of me", SELF_HARM),
+        ("my daughter is locked in the bathroom with a razor", CHILD_IN_DANGER),
+        ("my husband is at the airport with the kids now, the court said no", CHILD_IN_DANGER),
+        ("im 14 and my dad kicked me out tonight, im on the street", CHILD_IN_DANGER),
     ],
 )
 def test_kind(text, kind):
