@@ -81,6 +81,8 @@ _GAP = frozenset({"with", "his", "her", "their", "mates", "friends", "brothers",
                   "on", "way", "of", "a", "car", "door", "gate"})
 _HERE_CONTEXT = frozenset({"injunction", "supposed", "restraining", "bail", "drunk", "knife", "scared", "terrified",
                            "threatening", "shouting", "banging", "screaming", "face", "leave"})
+_OWN_EMERGENCY = frozenset({"inhaler", "asthma", "allergic", "epipen", "swelling", "swollen", "anaphylaxis",
+                            "chest", "alone", "own"})
 _CHILD_OR_PRONOUN = L.CHILD_NOUNS | frozenset({"he", "she", "him", "her", "they", "them"})
 
 
@@ -104,7 +106,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             ],
             negation_is_danger=True,
             not_writer=True,
-            next_not=frozenset({"a", "word", "down", "easy", "easier", "space"}),
+            next_not=frozenset({"a", "word", "down", "easy", "easier", "space", "in"}),
         ),
         "now_unresponsive": NowRule(
             [
@@ -148,6 +150,10 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             [
                 [_any({"fitting", "seizing", "convulsing"}), _any({"again", "now", "still", "and"})],
                 [_any({"fitting", "seizing", "convulsing"}), _any({".", "!", ","})],
+                [_any({"fit", "seizure", "fitting"}), _any({"and", "it", "that", "is", "'s", "s", "will", "wo",
+                                                            "would"}, "*"),
+                 _any(neg), _one("stop")],
+                [_one("been"), _any({"fitting", "seizing"})],
             ],
             not_writer=True,
             needs_person=True,
@@ -156,6 +162,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             [
                 [_one("blood"), _any({"everywhere", "pouring", "gushing", "spurting", "pumping", "streaming"})],
                 [_one("bleeding"), _any({"heavily", "badly", "everywhere", "loads", "lots"})],
+                [_one("blood"), _any({"coming", "pouring", "gushing"}), _any({"under", "through"})],
+                [_any(_BODY), _any(_AUX, "*"), _any({"gushing", "pouring", "spurting", "pumping"})],
                 [_one("blood"), _any({"coming", "pouring", "gushing"}), _any({"from", "out"}),
                  _any({"his", "her", "my"}), _any(L.BODY_PARTS)],
                 [_any({"pouring", "gushing", "spurting", "pumping", "streaming"}), _one("blood")],
@@ -188,6 +196,55 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             negation_is_danger=True,  # "isn't crying, just staring"
         ),
         "now_rash": NowRule([[_one("rash")]], context=frozenset({"glass", "tumbler", "fade", "fading"})),
+        # what a parent sees when a child is very ill: "grunting", "eyes rolling back", "stiff neck", "no wet nappies"
+        "now_signs": NowRule(
+            [
+                [_any({"grunting", "grunty", "whooping", "jerking", "convulsing", "twitching"})],
+                [_one("chest"), _any(_AUX, "*"), _any({"sucking", "caving", "pulling", "hurts", "pain", "pains",
+                                                       "tight"})],
+                [_one("eyes"), _any(_AUX | {"keep", "keeps"}, "*"), _any({"rolled", "rolling", "rolls"})],
+                [_one("foaming"), _one("at"), _one("the"), _one("mouth")],
+                [_any(neg), _any({"feed", "feeding", "fed"})],
+                [_any({"hardly", "barely"}), _any({"moving", "breathing", "responding", "conscious", "awake"})],
+                [_any(neg), _any({"making", "talking"}), _one("sense")],
+                [_any({"gobbledygook", "slurring", "slurred"})],
+                [_one("stiff"), _one("neck")],
+                [_one("purple"), _any({"spots", "rash", "marks", "blotches"})],
+                [_one("no"), _one("wet"), _any({"nappies", "nappy"})],
+                [_one("sunken")],
+                [_one("high"), _one("pitched")],
+                [_any({"bulge", "bulging"})],
+                [_any({"cold", "mottled"}), _one("and"), _any({"blotchy", "mottled", "grey", "clammy"})],
+                [_any(neg), _any({"peed", "weed", "wee", "wet"})],
+                [_one("puffing"), _one("and"), _one("panting")],
+                [_one("sick"), _one("green")],
+                [_any({"gone", "going", "went"}), _one("quiet"), _one("and"), _any({"cold", "floppy", "still",
+                                                                                    "limp"})],
+                [_any({"arm", "leg", "face", "side"}), _any(_AUX, "*"), _any(neg), _one("move")],
+                [_any({"burning", "roasting"}), _one("up")],
+                [_any(can), _any(neg), _one("feel"), _any({"anything", "his", "her", "my"}),
+                 _any({"legs", "arms", "body"}, "?")],
+                [_any(can), _any(neg), _one("stand"), _one("the"), _one("light")],
+                [_one("breathing"), _one("but"), _one("only"), _one("just")],
+                [_any({"coughing", "gagging", "spluttering"}), _one("and"), _one("choking")],
+                [_one("covered"), _one("in"), _any({"bruises", "burns", "blood"})],
+                [_any({"hanging", "bent"}), _any({"funny", "wrong", "weird"})],
+                [_one("hit"), _one("by"), _any({"a", "the"}), _any({"car", "van", "bus", "lorry", "train", "bike"})],
+                [_any({"car", "van", "bus", "lorry"}), _any(_AUX, "*"), _any({"hit", "knocked"}),
+                 _any(L.DETERMINERS, "*"), _any(kids | {"him", "her", "them"})],
+                [_one("lying"), _one("in"), _one("the"), _one("road")],
+                [_any(neg), _one("getting"), _one("up")],
+                [_any({"bitten", "attacked", "mauled"}), _one("by"), _any({"a", "the", "our", "their", "next"}, "*"),
+                 _any({"dog", "dogs"})],
+                [_any({"dog", "dogs", "dog's"}), _any(_AUX, "*"), _any({"attacking", "biting", "mauling", "savaging"})],
+                [_one("ripped"), _one("open")],
+                [_one("went"), _one("under")],
+                [_one("cut"), _one("too"), _one("deep")],
+                [_one("drunk"), _any({"and", "n"}, "?"), _one("driving")],
+            ],
+            negation_is_danger=True,
+            extra=("signs",),
+        ),
         "now_swallowed": NowRule(
             [
                 [_any(_CHILD_OR_PRONOUN | {"i", "and"}), _any(_AUX | {"think", "thinks"}, "*"),
@@ -197,6 +254,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS | L.INGEST_ADJ, "*"),
                  _any({"pod", "pods", "capsule", "capsules", "battery", "batteries",
                                                  "tablet", "tablets"})],
+                [_any({"drank", "drunk", "swallowed", "ate", "eaten", "eat", "taken", "took", "had"}),
+                 _any({"something", "some"})],
                 [_one("found"), _any(L.DETERMINERS, "*"), _any(kids | {"him", "her"}), _one("with"),
                  _any(L.DETERMINERS | L.INGEST_ADJ | {"nanas", "nana", "grans", "mums", "dads", "an", "empty", "open"},
                       "*"), _any(_DANGEROUS | {"bottle", "packet", "strip", "blister"})],
@@ -209,7 +268,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                        "pods", "capsule", "capsules"})],
             ],
             context=_DANGEROUS | frozenset({"magnet", "magnets", "battery", "batteries", "coin", "pin", "button",
-                                            "vape", "nicotine", "liquid", "pod", "pods", "strip", "empty"}),
+                                            "vape", "nicotine", "liquid", "pod", "pods", "strip", "empty", "garage",
+                                            "sink", "cupboard", "chemical", "chemicals", "shed", "party", "shaking",
+                                            "rolling", "drugs", "spiked", "breathing"}),
             not_writer=False,
         ),
         "now_allergy": NowRule(
@@ -220,12 +281,14 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _one("up", "?")],
                 [_any({"wheezing", "wheezy"})],
                 [_one("allergic"), _one("reaction")],
+                [_one("epipen")],  # with something more: "I've used the epipen and he's still struggling"
                 [_any(can), _any(neg), _one("swallow")],
             ],
             context=frozenset({"breathe", "breathing", "breath", "peanut", "peanuts", "nuts", "nut", "allergy",
                                "allergic", "epipen", "sting", "stung", "throat", "prawns", "prawn", "shellfish",
                                "sesame", "egg", "wasp", "bee", "wheezing", "inhaler", "blue", "lips", "reaction",
-                               "massive", "swelling", "swollen"}),
+                               "massive", "swelling", "swollen", "hoarse", "ate", "eaten", "voice"}),
+            context_outside=True,
         ),
         # -- someone hurting or threatening someone now --------------------------------------------------------
         "now_attack_home": NowRule(
@@ -243,7 +306,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         ),
         "now_getting_in": NowRule(
             [
-                [_any({"trying", "tried", "tries"}), _one("to"), _any({"get", "break", "climb", "force", "smash"}),
+                [_any({"trying", "tried", "tries"}), _one("to", "?"), _any({"get", "break", "climb", "force", "smash"}),
                  _any({"in", "into"})],
                 [_any({"trying", "rattling"}), _any({"the", "our", "my", "front", "back"}, "+"),
                  _any({"door", "doors", "handle", "window", "windows", "lock"})],
@@ -278,7 +341,10 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(L.AGENTS - {"i"}), _any(L.ARRIVAL_FILL, "*"), _any({"got", "has", "have", "had"}),
                  _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _any({"pinned", "cornered", "trapped", "by"})],
                 [_any(L.VICTIMS), _one("by"), _any({"the", "my", "her", "his", "their"}),
-                 _any({"throat", "neck", "hair"})],
+                 _any({"throat", "neck", "hair", "leg", "legs", "ankle", "ankles", "arm", "arms"})],
+                [_any({"tried", "trying", "try"}), _one("to"), _any({"get", "pull", "lure", "drag", "put"}),
+                 _any(L.DETERMINERS, "*"), _any(L.VICTIMS | {"one"}), _one("into"), _any(L.DETERMINERS, "*"),
+                 _any({"car", "van", "house", "flat"})],
                 [_any(neg), _one("let"), _any({"me", "us", "her", "him", "them"}),
                  _any({"leave", "go", "out", "ring", "call", "phone", "text"})],
                 [_any({"said", "says", "saying", "told", "telling"}), _any({"i", "we", "me", "he", "she", "us"}),
@@ -305,7 +371,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                        "his", "her"}, "*"), _one("with"), _any(L.DETERMINERS, "*"), _any(kids)],
             ],
             negation_is_danger=True,
-            next_not=frozenset({"out", "of"}),
+            next_not=frozenset({"out"}),
             extra=("held",),
         ),
         "now_coming_for": NowRule(
@@ -338,6 +404,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                        "stabbing", "strangled", "throttled"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
                 [_any({"forced", "forcing", "pushed", "pushing", "barged", "barging"}), _any({"his", "her", "their"}),
                  _one("way"), _any({"in", "into"})],
+                [_one("swinging"), _any(L.DETERMINERS, "*"), _any(kids | {"her", "him"})],
+                [_any({"burning", "burnt", "burned"}), _any(L.DETERMINERS, "*"), _any(kids), _one("with")],
                 # "he's laying into her", "step dad has got the belt out on my brother"
                 [_any({"laying", "laid", "lay", "piling", "layin"}), _one("into"), _any(L.DETERMINERS, "*"),
                  _any(L.VICTIMS)],
@@ -348,7 +416,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({w for w in L.VIOLENT_VERBS if w.endswith("ing")}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
                 # "My lad owes money to a gang and they're waiting outside the chippy for him now"
                 [_any({"waiting", "outside", "looking"}),
-                 _any(_GAP | {"chippy", "shop", "shops", "school", "flat"}, "*"), _one("for"),
+                 _any(_GAP | L.WEAPONS | {"chippy", "shop", "shops", "school", "flat"}, "*"), _one("for"),
                  _any(L.DETERMINERS, "*"), _any(L.VICTIMS)],
             ],
             extra=("coming_for",),
@@ -360,6 +428,16 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             next_ok=_ENDS | frozenset({"we", "i", "out"}),
         ),
         # "he's outside now, he's not supposed to know where we live", "my ex is in my house and won't leave"
+        # heard through a wall: "a little one shouting help me", "kids screaming stop daddy", "shut up or I'll kill you"
+        "now_heard": NowRule(
+            [[_any({"shouting", "screaming", "crying", "yelling", "begging", "shouts", "screams"}),
+              _any({"help", "stop", "please", "no"}), _any({"me", "daddy", "mummy", "it", "please", "dad", "mum"},
+                                                           "?")],
+             [_one("or"), _any({"ill", "i'll", "i", "he'll", "hell"}), _one("will", "?"), _one("kill"),
+              _any({"you", "ya"})]],
+            context=L.CHILD_NOUNS | frozenset({"little", "wall", "next", "door", "neighbour", "neighbours", "upstairs",
+                                               "downstairs", "child", "kids"}),
+        ),
         "now_he_is_here": NowRule(  # context: see _he_is_here
             [[_any(L.AGENTS - kids - {"i", "someone", "somebody"}), _any(_AUX, "*"),
               _any({"outside", "here", "in", "at", "back"}), _any(L.DETERMINERS, "*"),
@@ -401,10 +479,17 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS, "*"), _any(kids | {"them"})],
                 [_any(kids), _any(_AUX, "*"), _one("being"), _any({"put", "taken", "dragged", "bundled", "pushed"}),
                  _any({"in", "into", "on", "onto"})],
-                [_any({"were", "was", "been", "got", "get", "being", "just"}),
-                 _any({"snatched", "abducted", "kidnapped", "bundled", "pulled", "dragged", "grabbed"}),
+                [_any({"were", "was", "been", "got", "get", "being", "just", "getting"}),
+                 _any({"snatched", "abducted", "kidnapped", "bundled", "pulled", "dragged", "grabbed", "taken"}),
                  _any({"by", "into", "in", "from"})],
-                [_any({"car", "van"}), _any({"drove", "sped", "pulled", "driving"}), _any({"off", "away"})],
+                [_any({"got", "get", "gone", "getting"}), _any({"in", "into"}), _any({"a", "the"}),
+                 _any({"car", "van", "taxi"}), _one("with"), _any({"a", "some", "two"}, "?"),
+                 _any({"woman", "man", "men", "stranger", "strangers", "someone", "older"})],
+                [_any(neg), _any({"her", "his", "their"}), _any({"dad", "mum", "father", "mother", "parent",
+                                                                 "parents"})],
+                [_any({"car", "van"}), _any(_AUX, "*"), _any({"drove", "sped", "pulled", "driving"}), _any({"off",
+                                                                                                            "away"})],
+                [_any({"driven", "drove", "sped"}), _any({"off", "away"})],
                 [_any({"to", "get", "be", "getting", "being"}), _one("married")],
                 [_any({"get", "be", "getting", "being"}), _one("cut")],  # FGM
                 [_one("fgm")],
@@ -425,7 +510,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             extra=("kicked_out",),
         ),
         "now_cant_go_home": NowRule(
-            [[_any(can), _any(neg), _any({"go", "get", "going"}), _any({"home", "back"}), _one("tonight", "?")]],
+            [[_any(can), _any(neg), _any({"go", "get", "going"}), _any({"home", "back"}), _one("tonight", "?")],
+             [_any(neg), _one("have"), _one("anywhere"), _one("to"), _any({"sleep", "stay", "go"})]],
             negation_is_danger=True,
             context=frozenset({"street", "streets", "nowhere", "freezing", "cold", "rough", "outside", "dark",
                                "tonight", "sleeping", "station", "park", "drunk", "kill", "hurt", "hit", "heno"}),
@@ -442,8 +528,14 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
               _any({"things", "stuff", "sex"})],
              [_any({"forcing", "making", "forced", "made"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS), _one("to"),
               _any({"do", "have"}), _any({"things", "stuff", "sex"})],
-             [_any({"making", "forcing", "made", "forced"}), _any({"me", "her", "him"}), _any({"send", "take", "do"}),
-              _any({"pics", "pictures", "nudes", "photos", "videos", "more"})],
+             [_any({"making", "forcing", "made", "forced"}), _any(L.DETERMINERS, "*"), _any(L.VICTIMS),
+              _any({"send", "take", "do"}), _any({"pics", "pictures", "nudes", "photos", "videos", "more"})],
+             [_one("county"), _one("lines")],
+             [_any({"given", "sold", "handed"}), _one("to"), _any({"men", "man", "them", "him", "older"})],
+             [_any({"being", "been"}), _any({"made", "forced"}), _one("to"), _one("go")],
+             [_one("have"), _one("to"), _one("go"), _one("to"), _any(L.DETERMINERS, "*"),
+              _any({"man", "mans", "men", "his", "their"})],
+             [_any({"saying", "says", "say", "said"}), _any({"i", "we", "he", "she"}), _any({"owe", "owes"})],
              [_any({"take", "taking", "took"}), _any({"his", "her", "my", "their", "your"}), _one("clothes"),
               _one("off")],
              [_any({"telling", "asking", "making"}), _any({"him", "her", "me"}), _one("to"),
@@ -479,16 +571,17 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             extra=("exploited",),
         ),
         "now_abuse_room": NowRule(
-            [[_any({"coming", "comes", "came", "keeps", "gets", "getting"}), _any({"in", "into"}),
+            [[_any({"coming", "comes", "came", "keeps", "gets", "getting", "going", "goes", "went"}), _any({"in",
+                                                                                                            "into"}),
               _any({"my", "our", "her", "his"}), _any({"room", "bed", "bedroom"})],
              [_any(L.AGENTS - kids - {"i", "he", "she", "they", "someone", "somebody"}), _any({"is", "'s", "s"}),
               _one("in"), _any({"my", "our", "her", "his"}),
               _any({"sisters", "brothers", "sister", "brother", "daughters", "sons", "daughter", "son", "'s", "s"},
                    "*"),
               _any({"room", "bed", "bedroom", "bathroom"})],
-             [_any(L.AGENTS - kids - {"i", "he", "she", "they", "someone", "somebody"}), _any({"is", "'s", "s"}),
+             [_any(L.AGENTS - kids - {"i", "she", "they", "someone", "somebody"}), _any({"is", "'s", "s"}),
               _one("in"), _one("the"), _any({"bathroom", "bedroom", "room", "shed", "toilet"}), _one("with"),
-              _any({"her", "him", "them", "me"})],
+              _any({"her", "him", "them", "me", "my"})],
              [_one("locked"), _one("the"), _one("door")],
              [_any({"doing", "does", "did"}), _one("things"), _one("to"), _any({"her", "him", "me", "them"})],
              [_any({"getting", "gets", "got", "get", "comes", "climbs", "climbing", "coming"}), _any({"in", "into"}),
@@ -504,9 +597,11 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         # "I'm hiding in the wardrobe", "we're hiding from him in the shed"
         "now_hiding": NowRule(
             [[_any({"i", "we", "me", "us"} | kids), _any(_AUX, "*"), _one("hiding"),
-              _any({"in", "from", "under", "behind", "upstairs", "downstairs", "outside", "at"})]],
+              _any({"in", "from", "under", "behind", "upstairs", "downstairs", "outside", "at"})],
+             [_any({"he", "she", "they"}), _any(_AUX, "*"), _one("looking"), _one("for"), _any({"me", "us"})]],
             context=frozenset({"he", "she", "him", "her", "scared", "terrified", "know", "hear", "coming", "back",
-                               "frightened"}),
+                               "frightened", "someone", "broke", "broken", "window", "smashed", "wardrobe",
+                                   "cupboard"}),
             extra=("hiding",),
         ),
         "now_forced_marriage": NowRule(
@@ -610,6 +705,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("no"), _any({"one", "ones"}), _any({"is", "'s", "s"}, "?"),
                  _any({"about", "around", "come", "came", "coming"})],
                 [_one("nobody"), _any({"about", "around", "come", "came", "coming"})],
+                [_any({"nobody", "noone"}), _any({"'s", "s", "has"}, "?"), _any({"picked", "collected", "come"})],
+                [_any({"kicked", "chucked", "thrown"}), _one("out"), _any({",", ".", "and"})],
                 [_one("no"), _any({"food", "adults", "adult"})],
                 [_one("been"), _one("left"), _one("for", "?"), {"LIKE_NUM": True, "OP": "?"},
                  _any({"days", "hours", "nights", "ages", "day", "hour", "night", "weekend"})],
@@ -625,7 +722,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("locked"), _one("in"), _any({"the", "our", "a"}),
                  _any({"house", "flat", "room", "home", "shed", "cupboard", "cellar", "garage", "car"})],
                 [_one("locked"), _one("in"), _any({",", "and", "."})],
-                [_one("on"), _any({"its", "their", "his", "her"}), _one("own")],
+                [_one("on"), _any({"its", "it", "their", "his", "her"}), _one("own")],
             ],
             negation_is_danger=True,
             extra=("alone",),
@@ -653,10 +750,22 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("flames")],
                 [_any({"filling", "filled", "full"}), _any({"with", "of"}), _one("smoke")],
                 [_any({"smell", "smells", "smelling"}), _one("like"), _one("rotten"), _one("eggs")],
+                [_any({"smells", "smell", "stinks", "reeks"}), _any({"really", "so", "very", "strong", "strongly"},
+                                                                    "+"),
+                 _one("of"), _one("gas")],
                 [_one("gas"), _any({"smell", "leak", "leaking"})],
                 [_one("gas"), _any({"hob", "cooker", "oven", "ring", "fire"}), _any({"left", "'s", "s", "is"}),
                  _any({"on", "left"})],
                 [_one("sparking")],
+                [_one("sparks")],
+                [_any({"duvet", "bed", "sofa", "curtains", "wall", "socket", "plug", "charger", "cot"}), _any(_AUX,
+                                                                                                              "*"),
+                 _one("smoking")],
+                [_any({"electrocuted", "electrocuting"})],
+                [_one("power"), _any({"line", "cable", "lines"}), _any(_AUX, "*"), _one("down")],
+                [_any({"fallen", "fell", "gone", "slipped", "falling"}), _any({"in", "into", "through"}),
+                 _any({"the", "a"}), _any({"canal", "river", "pond", "lake", "sea", "water", "pool", "weir", "ice",
+                                           "reservoir", "dock"})],
                 [_any({"gone", "went", "driven", "crashed"}), _one("into"), _one("the"),
                  _any({"river", "canal", "sea", "lake", "water"})],
                 [_one("stuck")],
@@ -665,7 +774,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"river", "river's", "rivers"}), _any(_AUX, "*"), _any({"burst", "flooding", "flooded"})],
                 [_any({"stinks", "stink", "reeks", "smells", "smell", "smelling", "stinking"}), _one("of"),
                  _any({"gas", "smoke", "burning"})],
-                [_one("water"), _any(_AUX, "*"), _any({"coming", "pouring", "pours", "rushing", "gushing", "flooding"}),
+                [_one("water"), _any(_AUX | {"up"}, "*"),
+                 _any({"coming", "pouring", "pours", "rushing", "gushing", "flooding"}), _one("up", "?"),
                  _any({"in", "into", "through", "under"})],
                 [_one("up"), _one("to"), _any({"my", "our", "his", "her", "their", "the"}),
                  _any({"knees", "waist", "chest", "neck", "doors", "door", "windows", "wheels"})],
@@ -740,6 +850,17 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"took", "taken", "had"}), _one("an"), _one("over"), _any({"those", "dose", "dosed"})],
                 [_one("tell"), _any(L.DETERMINERS, "*"), _any(kids | {"family", "mum", "dad", "children"}),
                  _any({"sorry", "i", "im"}), _any({"love", "am", "'m", "m", "sorry"}, "?")],
+                [_any({"got", "have", "'ve", "ve"}), _any({"the", "a", "my"}),
+                 _any({"rope", "noose", "knife", "blade", "pills", "tablets"}), _one("ready")],
+                [_one("voices"), _any({"telling", "tell", "told"}), _any({"her", "him", "me", "them"}), _one("to"),
+                 _any({"jump", "kill", "hurt", "die", "cut"})],
+                [_one("found"), _any(L.DETERMINERS, "*"), _any(L.VICTIMS),
+                 _any({"hanging", "hanged", "unconscious", "collapsed", "dead", "overdosed"})],
+                [_any({"empty"}), _any({"bottles", "packets", "strips", "packet", "strip", "bottle"})],
+                [_one("and"), _any({"my", "his", "her", "the"}), _any({"mums", "dads", "nans", "mum", "dad",
+                                                                       "nan"}, "?"),
+                 _any({"tablets", "pills", "meds"})],
+                [_any(can), _any(neg), _one("make"), _one("it"), _one("stop")],
                 [_one("tied"), _any({"something", "a", "his", "her", "the", "rope", "belt", "scarf", "cord"}, "+"),
                  _any({"round", "around"}), _any({"his", "her", "my", "their"}), _one("neck")],
                 [_any({"with", "found", "has", "got"}), _any({"a", "the", "some"}), _any({"rope", "ligature", "cord"})],
@@ -793,7 +914,8 @@ _RECENT_PAST = re.compile(
     r"|(?:that|it|this) was (?:in )?(?:19|20)\d\d|when (?:he|she|i|they|we) (?:was|were) born"
     r"|(?:i|he|she|we|they)(?: ?'?m| ?'?s| ?'?re| am| is| are) out (?:of (?:it|there) )?now"
     r"|doing (?:really |so |much )?(?:well|fine|great|better) now|(?:police|they|we) found (?:him|her|them)"
-    r"|(?:at|over) (?:christmas|easter)|one day|some day|one of these days"
+    r"|(?:at|over|last) (?:christmas|easter|xmas)|when (?:my|our) \w+ had"
+    r"|one day|some day|one of these days|\bonce\b(?! (?:he|she|they|i|we|you)\b)"
     r"|last christmas|twice|once before)\b"
 )
 _QUOTED_RECORD = re.compile(
@@ -801,7 +923,8 @@ _QUOTED_RECORD = re.compile(
     r"social worker|health visitor|teacher|doctor|gp|nurse|police|school)\s+(?:also |still |now )?(says|say|said|"
     r"saying|states|stated|"
     r"claims|claimed|wrote|written|writes|mentions|mentioned|shows|put|recorded|noted|reckons|reckoned)"
-    r"|(wrote|written|put|recorded|noted) (down )?that|(on|in) (his|her|my|our|the) (\w+ )?(record|file|notes)"
+    r"|(wrote|written|put|recorded|noted) (down )?that"
+    r"|(?:it ?'?s|it is|was|written|put) (on|in) (his|her|my|our|the) (\w+ )?(record|file|notes)"
     r"|the (part|bit|line|section|entry) (saying|that says|where it says))\b"
 )
 _CONDITION = frozenset({"if", "whether", "suppose", "supposing", "hypothetically", "imagine", "incase"})
@@ -915,8 +1038,10 @@ def check(  # noqa: C901, PLR0911, PLR0912
     who = "they" if rule.everyone else _person_in(ctx, start, end) or (before[1] if before else rule.default_who)
     if rule.needs_person and before is None and _person_in(ctx, start, end) is None:
         return None
-    if rule.not_writer and before is not None and before[1] in WRITER and not _person_in(ctx, start, end):
-        return None
+    writer_first = ctx.norms[start] in WRITER or (before is not None and before[1] in WRITER
+                                                    and not _person_in(ctx, start, end))
+    if rule.not_writer and writer_first and not words & _OWN_EMERGENCY:
+        return None  # "I can't breathe with all this stress"; not "cant breathe, my inhaler is empty"
     agent = ctx.norms[start] if ctx.norms[start] in PEOPLE else (before[1] if before else None)
     if rule.adult_agent and (agent is None or agent in L.CHILD_NOUNS):
         return None
@@ -980,7 +1105,8 @@ def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
 def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if phrase[0] in {"waiting", "outside", "looking"} and phrase[-2] == "for":
-        return bool(words & ({"gang", "owes", "debt", "threatened", "threatening", "hurt", "kill"} | L.WEAPONS))
+        return bool(words & ({"gang", "owes", "debt", "threatened", "threatening", "hurt", "kill", "drugs", "carry",
+                              "lads", "county"} | L.WEAPONS))
     if ctx.possessive(end - 1):
         return False  # "he went for my son's parents evening"
     if "get" in phrase and not words & _FEAR:
@@ -1035,7 +1161,9 @@ _ALONE_CONTEXT = frozenset({"food", "days", "hours", "nobody", "noone", "alone",
                             "cold", "screaming", "bread", "weekend", "spiked", "walking", "wandering", "roasting",
                             "degrees", "windows", "balcony", "railing", "roof", "floor", "midnight", "money",
                             "battery", "motorway", "starving", "pyjamas", "box", "stop", "rain", "eaten", "weak",
-                            "quiet", "sisters", "since", "flown", "shed", "escape", "doorstep", "day"})
+                            "quiet", "sisters", "since", "flown", "shed", "escape", "doorstep", "day", "shoulder",
+                            "walked", "open", "wide", "letterbox", "nursery", "shut", "shouting", "smashing", "tide",
+                            "beach", "safe", "stairwell", "pm"})
 
 
 def _alone(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
@@ -1061,11 +1189,22 @@ def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
     """Taken now, somewhere, by someone who may not: both must be said ("taking them to the plane now and the
     judge said no"). A forced marriage or FGM needs a young person and a sign that it is forced."""
     phrase = ctx.norms[start:end]
-    if phrase[1:2] and phrase[1] in {"snatched", "abducted", "kidnapped", "bundled", "pulled", "dragged", "grabbed"}:
-        young = ctx.has_child or _THIRD_PERSON_CHILD.search(ctx.doc.text)
+    young = ctx.has_child or _THIRD_PERSON_CHILD.search(ctx.doc.text)
+    if phrase[1:2] and phrase[1] in {"snatched", "abducted", "kidnapped", "bundled", "pulled", "dragged", "grabbed",
+                                     "taken"}:
+        if phrase[1] == "taken" and not words & (_AWAY | {"bringing", "back"}):
+            return False
         return "child" if young and (phrase[1] != "pulled" or ctx.at(end) in {"car", "van", "a", "the"}) else False
-    if phrase[0] in {"car", "van"}:
-        return "child" if ctx.has_child and words & {"gone", "grabbed", "pulled", "took", "missing", "taken"} else False
+    if phrase[0] in {"car", "van", "driven", "drove", "sped"}:
+        return "child" if young and words & {"gone", "grabbed", "pulled", "took", "missing", "taken", "banging",
+                                             "screaming", "woman", "man", "stranger", "know"} else False
+    if phrase[-1] in {"woman", "man", "men", "stranger", "strangers", "someone", "older"}:
+        return "child" if young else False  # "my 5 yr old got in a car with a woman we don't know"
+    if phrase[0] in L.NEGATIONS and phrase[1] in {"her", "his", "their"}:
+        return "child" if words & {"scared", "man", "woman", "with", "frightened"} else False  # "isn't her dad"
+    if phrase[0] in {"taking", "took", "taken"} and words & {"man", "men", "stranger", "woman"} and words & {
+            "scared", "want", "screaming", "know", "crying"}:
+        return "child"  # "a man who says he's taking her to london and she doesn't want to go"
     stranger = _person_before(ctx, start)
     if stranger is not None and stranger[1] in {"someone", "somebody", "man", "woman", "stranger", "men", "people"} \
             and phrase[0] in {"taken", "took", "taking", "snatched", "grabbed"}:
@@ -1093,7 +1232,8 @@ def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
     if phrase[0] in {"being", "been", "getting", "making", "made", "forcing", "forced", "make", "makes"} and \
             phrase[-1] in {"things", "stuff", "sex"}:
         return "child" if ctx.has_child else "them"  # made to do things: danger at any age
-    if ctx.possessive(end - 1):
+    if phrase[0] in {"selling", "sold", "sell", "pimping", "touching", "groping", "fondling"} and ctx.possessive(
+            end - 1):
         return False  # "selling my son's bike"
     if phrase[0] in {"undress", "undressing", "stripping", "touching", "groping", "fondling", "taking", "offering",
                      "offered", "offers", "do", "doing", "being", "acting", "selling", "sold", "sell"} and not words & {
@@ -1104,8 +1244,13 @@ def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
     if phrase[0] in {"post", "share", "send", "leak", "show"} and not words & {"if", "or", "unless", "says", "said",
                                                                            "everyone", "threatening", "nudes"}:
         return False
-    needs_young = phrase[0] in {"older", "grown", "meeting", "meet", "meets", "see", "seeing"} or phrase[-1] in {
-        "phone", "shoes", "passport"}
+    if phrase[:2] == ["county", "lines"] and not words & {"tonight", "meet", "blade", "knife", "carry", "now",
+                                                           "waiting", "taken", "flat"}:
+        return False
+    if phrase[-1] in {"owe", "owes"} and not words & {"men", "door", "gang", "outside", "hostel", "knife"}:
+        return False
+    needs_young = phrase[0] in {"older", "grown", "meeting", "meet", "meets", "see", "seeing", "given", "sold",
+                                "handed", "have"} or phrase[-1] in {"phone", "shoes", "passport"}
     if needs_young and not words & {"taxi", "car", "flat", "sent", "tonight", "party", "hotel", "online", "room",
                                     "trap",
                              "borrowed", "gang", "messages", "tracking", "van", "tiktok", "snapchat", "snap", "xbox",
@@ -1189,7 +1334,35 @@ def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN2
     return who
 
 
+_SIGNS_CONTEXT = frozenset({"temperature", "fever", "temp", "hot", "breathing", "breath", "breathe", "chest",
+                            "sick", "sweating", "grey", "screaming", "fit", "fitting", "taken", "tablets", "drunk",
+                            "vodka", "pills", "party", "drugs", "rash", "floppy", "crying", "vomiting", "newborn",
+                            "weeks", "help", "arm", "legs", "neck", "fell", "fallen", "roof", "bruises", "dad",
+                            "car", "road", "bath", "dog", "face", "moving", "cold", "blotchy", "quiet", "deep",
+                            "stop", "fast", "wheezing", "lips", "blue", "talk", "sense", "jerking", "babysitting",
+                            "shaking", "foaming", "eyes", "rolled", "stuck", "red"})
+
+
+def _signs(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    """A sign of serious illness or injury counts with something else that says so, or in a baby or child."""
+    phrase = ctx.norms[start:end]
+    rest = words - set(phrase)
+    if phrase[0] in {"drunk"} and not rest & (L.CHILD_NOUNS | {"me", "us", "car", "fast", "scared"}):
+        return False
+    if not (rest & _SIGNS_CONTEXT or ctx.has_child or age_says_child(ctx.doc.text)):
+        return False
+    if phrase[-1] in {"bulge", "bulging"} and not rest & {"head", "soft", "spot", "fontanelle", "baby", "screaming"}:
+        return False  # "the plaster is bulging"
+    if phrase[-1] in {"feed", "feeding", "fed", "peed", "weed", "wee", "wet"} and not (
+            ctx.has_child or rest & {"newborn", "weeks", "days"}):
+        return False  # "he won't feed the cat"
+    return None
+
+
 def _hiding(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    if ctx.norms[end - 1] in {"me", "us"} and not words & {"wardrobe", "cupboard", "hiding", "under", "scared",
+                                                            "locked"}:
+        return False  # "dad's looking for me, he wants his tea"
     if ctx.at(end - 1) == "from" and ctx.next_content(end)[1] not in PEOPLE:
         return False  # "hiding from the social", "hiding from my bills"
     if ctx.services(start) or words & {"seek", "presents", "present", "sweets", "toys"}:
@@ -1212,15 +1385,21 @@ def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
         return False  # "do the council fit smoke alarms"
     if phrase == ["flames"]:
         return bool(words & {"coming", "house", "window", "kids", "screaming", "flat", "upstairs", "inside"})
+    if phrase == ["sparks"]:
+        return bool(words & {"socket", "plug", "charger", "smoking", "cot", "duvet", "wire", "cable", "fire"})
+    if phrase[0] in {"fallen", "fell", "gone", "slipped", "falling"}:
+        return bool(words & (L.CHILD_NOUNS | {"see", "under", "help", "him", "her", "can"}))
     if phrase == ["sparking"]:
         return bool(words & {"water", "flood", "flooding", "ceiling", "wet"})
     if phrase == ["stuck"]:
-        return bool(words & {"flood", "flooding", "water", "rising", "higher", "fire", "smoke", "flames"})
+        return bool(words & {"flood", "flooding", "water", "rising", "higher", "fire", "smoke", "flames", "cable",
+                             "wire", "socket", "electric", "plug", "power"})
     if phrase == ["trapped"]:
         if ctx.at(start - 1) in {"feel", "feeling", "felt", "feels"} or ctx.at(end) == "wind":
             return False  # "I feel trapped", "the baby has trapped wind"
         return bool(words & {"fire", "smoke", "upstairs", "water", "flood", "flooding", "lift", "bedroom", "inside",
-                             "stuck", "rubble", "burning", "car", "flames"})
+                             "stuck", "rubble", "burning", "car", "flames", "hot", "floor", "escalator", "blood",
+                             "arm"})
     before = ctx.at(start - 2) if ctx.at(start - 1) in {"a", "the", "an"} else ctx.at(start - 1)
     if ctx.norms[start + 1 : end] in (["fire"], ["pan", "fire"]) and before in {
             "about", "of", "prevent", "avoid", "case", "stop", "against"}:
@@ -1256,21 +1435,24 @@ def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     if phrase[-1] in {"bridge", "roof", "ledge", "edge", "cliff", "balcony", "platform", "tracks", "railway", "storey",
                       "carpark"}:
         if not words & {"jump", "come", "coming", "train", "goodbye", "end", "off", "down", "edge", "standing",
-                        "stood", "sat", "sitting", "back", "bye", "cope", "anymore"}:
+                        "stood", "sat", "sitting", "back", "bye", "cope", "anymore", "sorry", "climbing", "leaning",
+                        "over"}:
             return False
         if phrase[-1] == "platform" and "train" not in words:
             return False
     if phrase[-1] in {"goodbye", "bye"} and not words & {"sorry", "love", "answer", "answering", "phone",
                                                           "bridge", "jump", "pills", "forever", "off", "hold", "reach",
-                                                          "contact", "find", "locked"}:
+                                                          "contact", "find", "locked", "wrists", "pic"}:
         return False
+    if phrase[0] == "and" and not words & {"had", "taken", "took", "drunk", "vodka", "bottle", "whole", "swallowed"}:
+        return False  # "... and my mum's tablets": only after "I've had a bottle of vodka"
     if phrase[:2] == ["been", "cutting"] and not words & {"blood", "now", "deep", "stop", "bleeding", "again"}:
         return False
     if phrase[0] in {"written", "wrote", "left", "writing"} and not words & {"tablets", "pills", "gone", "rope",
                                                                               "sorry", "goodbye", "knife", "bridge"}:
         return False  # "I've written a letter to the council"
     needs = _SELF_CONTEXT.get(phrase[-1]) or _SELF_CONTEXT.get(phrase[0])
-    if needs is not None and not words & needs:
+    if needs is not None and not (words - set(phrase)) & needs:
         return False  # "got a rope for the swing", "left the engine running", "locked herself in the bathroom"
     if phrase[0] in {"burnt", "burned", "burning", "scalded"} and nxt in {"on", "with", "by"} and \
             ctx.at(end + 1) in {"the", "a", "an"} and ctx.at(end + 2) in {"oven", "iron", "cooker", "kettle", "hob",
@@ -1292,6 +1474,10 @@ _SELF_CONTEXT = {
                                                               "bedroom", "loft", "tree", "hanging", "noose", "garage",
                                                               "opening", "answering"})),
     "running": frozenset({"garage", "locked", "hose", "pipe", "exhaust"}),
+    "ready": frozenset({"tonight", "kids", "goodbye", "sorry", "end", "die", "know", "someone", "cope", "anymore"}),
+    **dict.fromkeys(("bottles", "packets", "strips", "packet", "strip", "bottle"),
+                    frozenset({"vodka", "pills", "tablets", "found", "floor", "paracetamol"})),
+    "stop": frozenset({"cut", "cutting", "bleeding", "blood", "deep"}),
     "tonight": _PLANS, "now": _PLANS, "today": _PLANS,
     "it": _PLANS | frozenset({"locked", "himself", "herself"}),  # "I can hear him saying he's going to do it"
     "all": frozenset({"morphine", "pills", "tablets", "meds", "antidepressants", "insulin", "methadone",
@@ -1319,6 +1505,7 @@ _EXTRA = {
     "missing": _missing,
     "present": _present,
     "hiding": _hiding,
+    "signs": _signs,
     "fire": _fire,
     "self": _self,
 }

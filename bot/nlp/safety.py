@@ -649,14 +649,20 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None  # "this form is killing me", "my kids are killing me"
     if "one more time" in ctx.sentence(verb):
         return None  # "if he leaves his boots in the hall one more time I'll kill him"
-    if v.startswith("murder") and who in {"me", "us"} and nxt == "for":
+    if v.startswith("murder") and nxt == "for":
         return None  # "she'll murder me for telling you"
     granny = ctx.norms[agent] in {"nan", "nana", "nanna", "gran", "granny", "grandma", "nain", "mamgu"}
     if v in {"kill", "murder"} and who == "me" and nxt == "if" and granny:
         return None  # "my nan will kill me if she finds out"
+    if v in {"kill", "murder"} and who in {"me", "us"} and nxt in {"if", "when"} and (
+        set(ctx.norms[end + 1 : end + 9]) & {"sees", "fail", "fails", "bill", "gcses", "exams", "grades", "phone"}
+    ):
+        return None  # "mum will murder me if she sees my phone bill", "me mum will kill me if i fail my GCSEs"
     if v == "kill" and who in {"me", "us"} and nxt == "if" and (
         (ctx.at(end + 1) == "i" and ctx.at(end + 2) in {"do", "forget", "miss", "lose", "break", "am", "'m", "m"})
-        or set(ctx.norms[end + 1 : end + 9]) & {"spent", "spend", "bought", "buy", "forgot", "late", "lost", "broke"}
+        or set(ctx.norms[end + 1 : end + 9]) & {"spent", "spend", "bought", "buy", "forgot", "late", "lost", "broke",
+                                                 "fail", "fails", "failed", "bill", "gcses", "exams", "exam", "grades",
+                                                 "report", "homework", "phone"}
     ):
         return None  # "mum's going to kill me if I don't get this sorted", "if she sees what I spent"
     he_will = ctx.norms[agent] in {"hell", "shell"}  # "he'll kill me" typed without the apostrophe
@@ -713,8 +719,8 @@ def _check_passive(ctx: _Ctx, start: int, end: int) -> _Match | None:
             return None  # "I'm hurt", "I was touched by your message"
     elif v not in lex.STRONG_PARTICIPLES and not auxes & lex.STRONG_PASSIVE_AUX and not by:
         return None  # "I'm beaten" (I give up)
-    if v.startswith("kick") and ctx.at(end) == "out":
-        return None
+    if v.startswith(("kick", "burn", "burnt")) and ctx.at(end) == "out":
+        return None  # "kicked out", "I got burnt out caring for my mum"
     if ctx.negated(start, verb) or ctx.past(verb) or ctx.fiction(verb) or ctx.denied(verb):
         return None
     if ctx.asks_about_records_if(start):

@@ -244,6 +244,24 @@ TEXT_SPEAK: dict[str, str] = {
     "havin": "having",
     "hame": "home",
     "nife": "knife",
+    "breeve": "breathe",
+    "breeth": "breathe",
+    "brethe": "breathe",
+    "proply": "properly",
+    "lil": "little",
+    "sis": "sister",
+    "bro": "brother",
+    "cryin": "crying",
+    "freezin": "freezing",
+    "follwing": "following",
+    "followin": "following",
+    "makin": "making",
+    "speakin": "speaking",
+    "screamin": "screaming",
+    "shoutin": "shouting",
+    "bangin": "banging",
+    "summat": "something",
+    "its": "it",  # "its not safe here" (the possessive rarely stands where a rule looks)
     "knif": "knife",
     "someones": "someone",
     "somebodys": "somebody",
@@ -283,7 +301,8 @@ FILLER = _forms(
 # Where someone is and how they came, between a person and what they do: "his dad just turned up with a knife",
 # "the kids' father is outside with a hammer", "my ex came through the back door with a bat".
 ARRIVAL_FILL = FILLER | _forms(
-    "turned turning turns up showed shown round through the back front door in into with keys our my garden",
+    "turned turning turns up showed shown round through the back front door in into with keys our my garden ours",
+    "arrived",
     "house flat kitchen street"
 )
 
@@ -334,7 +353,7 @@ VIOLENT_VERBS = _forms(
     "punch punches punched punching kick kicks kicked kicking slap slaps slapped slapping",
     "smack smacks smacked smacking whack whacks whacked whacking harm harms harmed harming",
     "injure injures injured injuring threaten threatens threatened threatening groom grooms groomed",
-    "grooming burn burns burnt burned shoot shoots shot shooting stalk stalks stalked stalking",
+    "grooming burn burns burnt burned burning shoot shoots shot shooting stalk stalks stalked stalking",
     "knock knocks knocked knocking throw throws threw throwing push pushes pushed pushing shove shoved",
     "drag drags dragged dragging pull pulls pulled pulling leather leathering leathered belting belted thumping",
     "thumped walloping walloped",
@@ -344,7 +363,7 @@ VIOLENT_VERBS = _forms(
 # These are only violent with a following word: "knocks me about", "threw her against the wall".
 VERBS_NEEDING_PARTICLE: dict[str, frozenset[str]] = {
     **dict.fromkeys(_forms("knock knocks knocked knocking"), _forms("about around out down unconscious over")),
-    **dict.fromkeys(_forms("throw throws threw throwing"), _forms("against across down at into around")),
+    **dict.fromkeys(_forms("throw throws threw throwing"), _forms("against across down at into around out off")),
     **dict.fromkeys(_forms("push pushes pushed pushing shove shoved shoving"), _forms("down against over off into")),
     **dict.fromkeys(_forms("lock locks locked locking"), _forms("in up")),
     **dict.fromkeys(_forms("grab grabs grabbed grabbing"), _forms("by")),
