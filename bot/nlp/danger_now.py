@@ -148,6 +148,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         ),
         "now_fit": NowRule(
             [
+                [_any({"seizure", "fit", "fitting"}), _one("right", "?"), _one("now")],
                 [_any({"fitting", "seizing", "convulsing"}), _any({"again", "now", "still", "and"})],
                 [_any({"fitting", "seizing", "convulsing"}), _any({".", "!", ","})],
                 [_any({"fit", "seizure", "fitting"}), _any({"and", "it", "that", "is", "'s", "s", "will", "wo",
@@ -162,6 +163,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             [
                 [_one("blood"), _any({"everywhere", "pouring", "gushing", "spurting", "pumping", "streaming"})],
                 [_one("bleeding"), _any({"heavily", "badly", "everywhere", "loads", "lots"})],
+                [_one("bleeding"), _one("on"), _one("the", "?"), _any({"floor", "ground", "kitchen", "bathroom"})],
+                [_one("sick"), _one("blood")],
                 [_one("blood"), _any({"coming", "pouring", "gushing"}), _any({"under", "through"})],
                 [_any(_BODY), _any(_AUX, "*"), _any({"gushing", "pouring", "spurting", "pumping"})],
                 [_one("blood"), _any({"coming", "pouring", "gushing"}), _any({"from", "out"}),
@@ -281,6 +284,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _one("up", "?")],
                 [_any({"wheezing", "wheezy"})],
                 [_one("allergic"), _one("reaction")],
+                [_one("asthma"), _one("attack")],
+                [_one("lips"), _any({"blue", "grey", "purple"})],
                 [_one("epipen")],  # with something more: "I've used the epipen and he's still struggling"
                 [_any(can), _any(neg), _one("swallow")],
             ],
@@ -405,6 +410,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"forced", "forcing", "pushed", "pushing", "barged", "barging"}), _any({"his", "her", "their"}),
                  _one("way"), _any({"in", "into"})],
                 [_one("swinging"), _any(L.DETERMINERS, "*"), _any(kids | {"her", "him"})],
+                [_one("smashing"), _any({"everything", "up", "the", "stuff"})],
+                [_any({"men", "man", "lads"}), _one("at"), _one("the"), _any({"flat", "house"}), _one("with"),
+                 _any(L.DETERMINERS, "*"), _any(kids)],
                 [_any({"burning", "burnt", "burned"}), _any(L.DETERMINERS, "*"), _any(kids), _one("with")],
                 # "he's laying into her", "step dad has got the belt out on my brother"
                 [_any({"laying", "laid", "lay", "piling", "layin"}), _one("into"), _any(L.DETERMINERS, "*"),
@@ -490,6 +498,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"car", "van"}), _any(_AUX, "*"), _any({"drove", "sped", "pulled", "driving"}), _any({"off",
                                                                                                             "away"})],
                 [_any({"driven", "drove", "sped"}), _any({"off", "away"})],
+                [_any({"took", "taken", "grabbed", "snatched"}), _any(L.DETERMINERS, "*"), _any(kids), _one("and"),
+                 _any({"ran", "run", "left", "drove", "went", "gone"})],
                 [_any({"to", "get", "be", "getting", "being"}), _one("married")],
                 [_any({"get", "be", "getting", "being"}), _one("cut")],  # FGM
                 [_one("fgm")],
@@ -559,9 +569,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
              [_any({"older", "grown"}), _any({"man", "men", "lads", "guys", "blokes"})],
              [_any({"meeting", "meet", "meets", "see", "seeing"}), _any({"him", "them"}),
               _any({"at", "in", "tonight"})],
-             [_one("or"), _any({"he", "she", "they"}), _any({"will", "'ll", "ll"}, "?"),
-              _any({"share", "post", "send", "leak", "show"}), _any({"her", "his", "my", "your", "the"}),
-              _any({"pics", "pictures", "photos", "nudes", "videos", "picture", "photo", "video"})],
+             [_one("or"), _any({"he", "she", "they", "hell", "shell"}), _any({"will", "'ll", "ll"}, "?"),
+              _any({"share", "post", "send", "leak", "show"}), _any({"her", "his", "my", "your", "the", "them"}),
+              _any({"pics", "pictures", "photos", "nudes", "videos", "picture", "photo", "video"}, "?")],
              [_any({"took", "taken", "taking", "got"}), _any({"his", "her", "my"}),
               _any({"phone", "shoes", "passport"})],
              [_any({"have", "got", "has"}), _one("to"), _any({"do", "doing"}), _any({"stuff", "things", "favours"}),
@@ -618,7 +628,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(neg | {"never"}), _any({"made", "make", "got"}), _one("it"), _any({"to", "home", "back"})],
                 [_any(neg), _one("look"), _one("for"), _one("me")],
                 [_any(neg), _one("answering")],
-                [_any(neg), _one("home"), _any({"from", "yet", "and", ","})],
+                [_any(neg), _one("home"), _any({"from", "yet", "and", ",", "phone"}, "?")],
                 [_one("missing"), _any({"since", "again", "overnight", "for"})],
                 [_one("missing"), _any({"on", "at", "in", "from"}), _any(L.DETERMINERS, "*"), _any(_LOST_PLACES)],
                 [_any({"vanished", "disappeared"})],
@@ -627,7 +637,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.DETERMINERS | {"back", "front", "garden"}, "*"), _any({"gate", "door", "window"})],
                 [_any(kids | {"he", "she"}), _any(_AUX, "*"), _one("gone"), _one("from"),
                  _any({"his", "her", "their", "the", "its"}),
-                 _any({"room", "bed", "cot", "bedroom", "house", "home", "pram", "buggy", "garden", "car"})],
+                 _any({"room", "bed", "cot", "bedroom", "house", "home", "pram", "buggy", "garden", "car", "park",
+                       "playground", "school", "nursery", "shop", "shops"})],
                 [_any(kids | {"she", "he"}), _any(_AUX, "*"), _any(neg), _one("there"), _one("now")],
                 [_any(kids), _any(_AUX, "*"), _any({"got", "gone", "slipped"}), _one("out"),
                  _any(L.DETERMINERS | {"back", "front", "garden"}, "*"), _any({"gate", "door", "window"})],
@@ -699,6 +710,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any(kids), _any(_AUX, "*"), _one("locked"), _one("out")],
                 [_any(neg), _any({"eaten", "eat", "fed", "ate"}), _any({"in", "for", "since"})],
                 [_one("home"), _one("alone")],
+                [_any(kids), _any({"on", "in", "at"}), _any(L.DETERMINERS, "*"),
+                 _any({"balcony", "road", "window", "ledge", "roof", "snow", "motorway"})],
+                [_any(kids), _any({"alone", "crying"})],
                 [_any({"climbed", "climbing", "climbs"}), _any({"out", "onto", "on", "over", "up"}),
                  _any(L.DETERMINERS | {"of", "the"}, "*"),
                  _any({"window", "roof", "balcony", "railing", "railings", "ledge", "wall", "fence"})],
@@ -706,7 +720,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"about", "around", "come", "came", "coming"})],
                 [_one("nobody"), _any({"about", "around", "come", "came", "coming"})],
                 [_any({"nobody", "noone"}), _any({"'s", "s", "has"}, "?"), _any({"picked", "collected", "come"})],
-                [_any({"kicked", "chucked", "thrown"}), _one("out"), _any({",", ".", "and"})],
+                [_any({"kicked", "chucked", "thrown"}), _one("out"), _any({",", ".", "and", "tonight"})],
+                [_one("sleeping"), _any({"in", "on", "at"}), _one("the", "?"),
+                 _any({"park", "street", "streets", "car", "stairwell", "doorway", "station"}), _one("tonight")],
                 [_one("no"), _any({"food", "adults", "adult"})],
                 [_one("been"), _one("left"), _one("for", "?"), {"LIKE_NUM": True, "OP": "?"},
                  _any({"days", "hours", "nights", "ages", "day", "hour", "night", "weekend"})],
@@ -758,6 +774,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any({"on", "left"})],
                 [_one("sparking")],
                 [_one("sparks")],
+                [_one("smoke"), _one("in"), _any(L.DETERMINERS, "*"), _any(_PLACES | {"room", "babys"})],
+                [_any({"flood", "water"}), _any({"rising", "coming"})],
+                [_any({"car", "van"}), _one("in"), _one("the", "?"), _any({"river", "canal", "sea", "water", "lake"})],
                 [_any({"duvet", "bed", "sofa", "curtains", "wall", "socket", "plug", "charger", "cot"}), _any(_AUX,
                                                                                                               "*"),
                  _one("smoking")],
@@ -789,6 +808,36 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                                 "certificate", "check", "regulations", "escape", "extinguisher", "blanket"}),
             everyone=True,
             extra=("fire",),
+        ),
+        # -- a short message in panic: "SOS", "send an ambulance", "knife. kitchen. hes coming", "FIRE" ---------
+        "now_short": NowRule(
+            [
+                [_one("sos")],
+                [_one("999")],
+                [_any({"need", "send", "get", "call", "ring"}), _any({"an", "a", "the"}, "?"),
+                 _any({"ambulance", "999", "paramedics"})],
+                [_any({"call", "ring", "send"}), _one("the", "?"), _one("police")],
+                [_one("help"), _any({"urgent", "asap", "emergency"})],
+                [_any(L.WEAPONS)],
+                [_one("fire")],
+                [_one("🔥")],
+                [_one("💊")],
+                [_any(can), _any(neg), _one("talk"), _any({"he", "she", "they"}), _any({"'s", "s", "is", "are"}, "?"),
+                 _any({"listening", "here", "watching", "coming", "outside"})],
+                [_any({"he", "she", "they"}), _any({"'s", "s", "is", "are"}, "?"), _one("coming"), _one("up"),
+                 _one("the", "?"), _one("stairs")],
+                [_one("hiding"), _any({"in", "under", "behind"}), _any(L.DETERMINERS, "*"),
+                 _any({"wardrobe", "bathroom", "cupboard", "loft", "toilet", "shed", "bedroom", "garden", "car",
+                       "bed"})],
+                [_any({"he", "she", "they"}), _any({"'s", "s", "has"}, "?"), _one("got"), _any(L.DETERMINERS, "*"),
+                 _any(kids)],
+                [_one("on"), _one("the"), _any({"bridge", "roof", "ledge", "edge", "railway", "tracks"})],
+                [_one("not"), _one("moving")],
+                [_any({"he", "she", "they"}), _any({"'s", "s", "is", "are"}, "?"), _one("forcing"),
+                 _any({"me", "her", "him"})],
+            ],
+            negation_is_danger=True,
+            extra=("short",),
         ),
         # -- in Welsh: a few short phrases, since a parent in fear writes in their first language --------------
         "now_welsh": NowRule(
@@ -861,6 +910,11 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                                                                        "nan"}, "?"),
                  _any({"tablets", "pills", "meds"})],
                 [_any(can), _any(neg), _one("make"), _one("it"), _one("stop")],
+                [_any({"pills", "tablets"}), _one("in"), _any({"my", "his", "her"}), _any({"hand", "hands"})],
+                [_one("all"), _one("gone")],
+                [_any(can), _any(neg), _one("stop"), _one("thinking"), _any({"of", "about"}),
+                 _any({"hurting", "killing", "harming", "smothering", "shaking"})],
+                [_one("turned"), _one("the"), _one("gas"), _one("on")],
                 [_one("tied"), _any({"something", "a", "his", "her", "the", "rope", "belt", "scarf", "cord"}, "+"),
                  _any({"round", "around"}), _any({"his", "her", "my", "their"}), _one("neck")],
                 [_any({"with", "found", "has", "got"}), _any({"a", "the", "some"}), _any({"rope", "ligature", "cord"})],
@@ -901,6 +955,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
 _RECENT_PAST = re.compile(
     r"\b(last week|the other day|the other week|earlier this year|back when|at the time|that time"
     r"|when (?:i|he|she|they|we|my \w+|our \w+) (?:was|were) (?:\d+|only|about|little|small|a baby|a newborn|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"younger|a toddler|tiny)|as a (?:newborn|baby|toddler)"
     r"|in (?:january|february|march|april|june|july|august|september|october|november|december)"
     r"|(?:he|she|i|we|they|everyone|all)(?: ?'?s| ?'?m| ?'?re| is| are| am| was)? (?:fine|ok|okay|better|well|"
@@ -915,6 +970,8 @@ _RECENT_PAST = re.compile(
     r"|(?:i|he|she|we|they)(?: ?'?m| ?'?s| ?'?re| am| is| are) out (?:of (?:it|there) )?now"
     r"|doing (?:really |so |much )?(?:well|fine|great|better) now|(?:police|they|we) found (?:him|her|them)"
     r"|(?:at|over|last) (?:christmas|easter|xmas)|when (?:my|our) \w+ had"
+    r"|(?:he|she|they) ?'?s gone now|(?:is|are) (?:much |so )?(?:happier|safe|fine) now|reported that|alleged that"
+    r"|allegation|every time [^.!?]{0,60}\b(?:haha|lol)\b"
     r"|one day|some day|one of these days|\bonce\b(?! (?:he|she|they|i|we|you)\b)"
     r"|last christmas|twice|once before)\b"
 )
@@ -944,7 +1001,8 @@ STATISTICS = re.compile(  # "how many children are hurt each year"; not "how man
 )
 _NEWS = re.compile(r"\b(news|programme|documentary|article|read about|heard about|film|movie|soap|episode|"
                    r"podcast|radio|on tv|on the telly|heard on|just watched|casualty|eastenders|newyddion|"
-                   r"look north|corrie|coronation street|emmerdale|hollyoaks)\b")
+                   r"look north|corrie|coronation street|emmerdale|hollyoaks|case study|video about|novel|"
+                   r"writing a (?:book|story|script))\b")
 
 
 _PLEA = re.compile(r"\b(what (do|should|can) i do|who do i (call|ring|phone)|help me|what do i do)\b")
@@ -999,7 +1057,8 @@ def _words(ctx, start: int) -> set[str]:  # noqa: ANN001
     return set(ctx.norms[lo:hi])
 
 
-NEAR_TOKENS = 15  # how far either side of a match not_now's markers count: a long rant can hold both
+_TURN = frozenset({"but", "anyway", "however", "actually", "urgent"})
+NEAR_TOKENS = 20  # how far either side of a match not_now's markers count: a long rant can hold both
 
 
 def not_now(ctx, start: int) -> bool:  # noqa: ANN001
@@ -1007,7 +1066,12 @@ def not_now(ctx, start: int) -> bool:  # noqa: ANN001
     ("the notes say he was floppy"), a hypothetical ("if I said he hit me would they..."), the news or a
     statistic. Every crisis rule passes this check."""
     lo, hi = ctx.window(start)
-    near = " ".join(t.text for t in ctx.doc[max(lo, start - NEAR_TOKENS) : min(hi, start + NEAR_TOKENS)])
+    lo = max(lo, start - NEAR_TOKENS)
+    # "I filled in your form last week, but never mind that, my son's just collapsed": the past ends at the turn
+    turn = next((j + 1 for j in range(start - 1, lo - 1, -1) if ctx.norms[j] in _TURN), lo)
+    if not set(ctx.norms[turn : start + 4]) & {"was", "were", "had", "did", "used"}:
+        lo = turn  # but not "I'm better now, but I was suicidal after my second baby"
+    near = " ".join(t.text for t in ctx.doc[lo : min(hi, start + NEAR_TOKENS)])
     if _RECENT_PAST.search(near) or _QUOTED_RECORD.search(near) or _NEWS.search(ctx.sentence(start)):
         return True
     return _hypothetical(ctx, start)
@@ -1078,7 +1142,7 @@ def _unresponsive(ctx, start, end, words, who, age_says_child):  # noqa: ANN001,
     if phrase[-1] == "coming":
         return bool(words & {"pregnant", "own", "alone", "waters", "contractions", "labour", "weeks"})
     if phrase[-1] in {"blue", "grey", "gray", "purple", "blew"}:
-        near = set(ctx.norms[max(0, start - 4) : start])
+        near = set(ctx.norms[max(0, start - 6) : start])
         return bool(near & (_BODY | L.CHILD_NOUNS | {"he", "she", "they"}))
     if phrase[-1] == "limp" and ctx.at(start) in {"a", "with"}:
         return False
@@ -1195,6 +1259,8 @@ def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
         if phrase[1] == "taken" and not words & (_AWAY | {"bringing", "back"}):
             return False
         return "child" if young and (phrase[1] != "pulled" or ctx.at(end) in {"car", "van", "a", "the"}) else False
+    if phrase[-2:-1] == ["and"] and phrase[-1] in {"ran", "run", "left", "drove", "went", "gone"}:
+        return "child"  # "he took the baby and ran"
     if phrase[0] in {"car", "van", "driven", "drove", "sped"}:
         return "child" if young and words & {"gone", "grabbed", "pulled", "took", "missing", "taken", "banging",
                                              "screaming", "woman", "man", "stranger", "know"} else False
@@ -1359,6 +1425,38 @@ def _signs(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202
     return None
 
 
+SHORT_PLEA = 8  # tokens: a message this short that names a weapon, fire or "999" is a cry for help
+
+
+def _short(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+    """Only in a short message: "SOS", "FIRE", "knife. kitchen. hes coming", "on the bridge". In a longer one these
+    words are usually a question ("what does the knife crime figure mean")."""
+    phrase = ctx.norms[start:end]
+    if ctx.n > SHORT_PLEA and phrase[0] not in {"need", "send", "get", "call", "ring"}:
+        return False
+    if phrase[0] in {"need", "send", "get", "call", "ring"} and not (ctx.n <= SHORT_PLEA or words & {
+            "now", "urgent", "please", "pls", "quick", "asap"}):
+        return False  # "do I need to call the police about a data breach"
+    if phrase[0] in {"sos", "999"} and ctx.n > 3 and not words & {"help", "now", "pls", "please", "urgent"}:
+        return False  # "SOS forgot my reference number"
+    if phrase[0] in L.WEAPONS and words & {"allegation", "cleared", "conviction", "crime", "record", "records", "file",
+                                           "charge", "charges", "remove"}:
+        return False  # "remove knife allegation, he was cleared"
+    if phrase[0] in L.WEAPONS and not words & {"coming", "here", "got", "has", "outside", "door", "kitchen", "help",
+                                               "he", "she", "hes", "shes"}:
+        return False
+    if phrase[0] == "💊" and not words & {"gone", "all", "sorry", "took", "taken", "bye"}:
+        return False
+    if phrase[0] == "fire" and ctx.n > 3 and not words & {"help", "pls", "please", "now", "kids", "baby"}:
+        return False
+    if phrase[-1] == "moving" and (ctx.at(end) not in _ENDS or not words & (
+            L.CHILD_NOUNS | {"fell", "floor", "stairs", "breathing", "help", "mum", "dad", "he", "she"})):
+        return False  # "not moving house", "my son is not moving schools"
+    if phrase[-1] in L.CHILD_NOUNS:
+        return phrase[-1]
+    return None
+
+
 def _hiding(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
     if ctx.norms[end - 1] in {"me", "us"} and not words & {"wardrobe", "cupboard", "hiding", "under", "scared",
                                                             "locked"}:
@@ -1451,7 +1549,10 @@ def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     if phrase[0] in {"written", "wrote", "left", "writing"} and not words & {"tablets", "pills", "gone", "rope",
                                                                               "sorry", "goodbye", "knife", "bridge"}:
         return False  # "I've written a letter to the council"
-    needs = _SELF_CONTEXT.get(phrase[-1]) or _SELF_CONTEXT.get(phrase[0])
+    if phrase[0] == "cutting":
+        needs = None  # "im cutting now"
+    else:
+        needs = _SELF_CONTEXT.get(phrase[-1]) or _SELF_CONTEXT.get(phrase[0])
     if needs is not None and not (words - set(phrase)) & needs:
         return False  # "got a rope for the swing", "left the engine running", "locked herself in the bathroom"
     if phrase[0] in {"burnt", "burned", "burning", "scalded"} and nxt in {"on", "with", "by"} and \
@@ -1478,6 +1579,7 @@ _SELF_CONTEXT = {
     **dict.fromkeys(("bottles", "packets", "strips", "packet", "strip", "bottle"),
                     frozenset({"vodka", "pills", "tablets", "found", "floor", "paracetamol"})),
     "stop": frozenset({"cut", "cutting", "bleeding", "blood", "deep"}),
+    "gone": frozenset({"sorry", "💊", "pills", "tablets", "bye", "took", "taken"}),
     "tonight": _PLANS, "now": _PLANS, "today": _PLANS,
     "it": _PLANS | frozenset({"locked", "himself", "herself"}),  # "I can hear him saying he's going to do it"
     "all": frozenset({"morphine", "pills", "tablets", "meds", "antidepressants", "insulin", "methadone",
@@ -1505,6 +1607,7 @@ _EXTRA = {
     "missing": _missing,
     "present": _present,
     "hiding": _hiding,
+    "short": _short,
     "signs": _signs,
     "fire": _fire,
     "self": _self,

@@ -109,7 +109,8 @@ _ACCIDENT = re.compile(
 )
 _DENIAL = re.compile(
     r"\b(not true|isn't true|is n't true|untrue|a lie|all lies|never happened|didn't happen|did not happen|"
-    r"made up|incorrect|not what happened|false report|false allegation|false allegations|malicious report)\b"
+    r"made up|incorrect|not what happened|false report|false allegation|false allegations|malicious report|"
+    r"never did that|never did it|wrote lies|lies about)\b"
 )
 _FICTION = re.compile(  # "he was stabbed in a film we watched"
     r"\b(in|on) (a|the|this|that|some|my|his|her|an) (film|movie|game|video game|computer game|tv show|"

@@ -438,7 +438,9 @@ INGEST_OBJECTS = _forms(
     "capsules cleaner weedkiller antidepressants sertraline insulin tramadol codeine diazepam morphine methadone",
 )
 # Words that may stand before what was swallowed: "some of nan's heart pills", "a dishwasher pod"
-INGEST_ADJ = _forms("heart blood sleeping dishwasher washing laundry white cleaning drain weed button nans mums dads")
+INGEST_ADJ = _forms(
+    "heart blood pressure sleeping dishwasher washing laundry white cleaning drain weed button nans mums dads"
+)
 DANGEROUS_ANY_AMOUNT = _forms(
     "overdose bleach poison batteries battery detergent antifreeze pills magnets magnet spirit pod pods capsule",
     "capsules cleaner weedkiller",
