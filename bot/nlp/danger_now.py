@@ -1008,6 +1008,11 @@ _NEWS = re.compile(r"\b(news|programme|documentary|article|read about|heard abou
 _PLEA = re.compile(r"\b(what (do|should|can) i do|who do i (call|ring|phone)|help me|what do i do)\b")
 
 
+def _young(ctx) -> bool:  # noqa: ANN001
+    """The message names a child, the writer says they are one ("im 14"), or gives someone's age under 18."""
+    return bool(ctx.has_child or ctx.writer_says_child or _THIRD_PERSON_CHILD.search(ctx.doc.text))
+
+
 def _hypothetical(ctx, start: int) -> bool:  # noqa: ANN001 - safety._Ctx
     """'if my baby stopped breathing would anyone investigate me'; not 'I don't know if he's breathing', nor
     'if my kids are in danger what do I do' (that asks for help)."""
@@ -1078,7 +1083,7 @@ def not_now(ctx, start: int) -> bool:  # noqa: ANN001
 
 
 def check(  # noqa: C901, PLR0911, PLR0912
-    ctx, start: int, end: int, name: str, rule: NowRule, age_says_child  # noqa: ANN001
+    ctx, start: int, end: int, name: str, rule: NowRule  # noqa: ANN001
 ) -> tuple[str, str] | None:
     """(rule name for the match, who) when the phrase at start:end is danger now, else None. The caller has
     already checked not_now."""
@@ -1110,7 +1115,7 @@ def check(  # noqa: C901, PLR0911, PLR0912
     if rule.adult_agent and (agent is None or agent in L.CHILD_NOUNS):
         return None
     for extra in rule.extra:
-        verdict = _EXTRA[extra](ctx, start, end, words, who, age_says_child)
+        verdict = _EXTRA[extra](ctx, start, end, words, who)
         if verdict is False:
             return None
         if isinstance(verdict, str):
@@ -1127,7 +1132,7 @@ def check(  # noqa: C901, PLR0911, PLR0912
 
 
 
-def _unresponsive(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _unresponsive(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if "wake" in phrase or "waking" in phrase or "woken" in phrase or "woke" in phrase:
         after = ctx.norms[end : end + 5]
@@ -1151,7 +1156,7 @@ def _unresponsive(ctx, start, end, words, who, age_says_child):  # noqa: ANN001,
     return None
 
 
-def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _held(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if phrase[-1] == "by":
         return ctx.at(end) in {"the", "my", "her", "his"} and ctx.at(end + 1) in {"throat", "neck", "hair", "arm"}
@@ -1166,7 +1171,7 @@ def _held(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     return None
 
 
-def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _coming_for(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if phrase[0] in {"waiting", "outside", "looking"} and phrase[-2] == "for":
         return bool(words & ({"gang", "owes", "debt", "threatened", "threatening", "hurt", "kill", "drugs", "carry",
@@ -1187,13 +1192,13 @@ def _coming_for(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, A
     return None
 
 
-def _not_child_agent(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _not_child_agent(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     if ctx.at(end) in {"around", "round", "about"} and ctx.norms[start] in {"he", "she", "they"}:
         return False  # "they keep following me around" (the kids)
     return ctx.norms[start] not in L.CHILD_NOUNS
 
 
-def _taking(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _taking(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     if ctx.norms[start] in {"they", "them"} and ctx.services(start):
         return False  # "they'll take the bairns off you": fear of services, which the classifiers answer
     if ctx.at(end) in {"to", "for"} and not words & {"drunk", "knife", "high", "hostage", "kill", "threatening"}:
@@ -1201,16 +1206,15 @@ def _taking(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN20
     return ctx.norms[end - 1]
 
 
-def _kicked_out(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _kicked_out(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """A young person thrown out tonight, or anyone out on the street in the cold; "I can't go home tonight" when
     the writer is a child or names a threat."""
     if words & {"slept", "was", "were", "used"}:
         return False  # "I got kicked out at 16 and slept rough for a bit"
-    if age_says_child(ctx.doc.text):
+    if ctx.writer_says_child:
         return "me"
-    young = ctx.has_child or _THIRD_PERSON_CHILD.search(ctx.doc.text)
-    if young and words & {"tonight", "sleeping", "park", "street", "streets", "cold", "freezing", "nowhere", "minus",
-                          "rough", "stairwell"}:
+    if _young(ctx) and words & {"tonight", "sleeping", "park", "street", "streets", "cold", "freezing", "nowhere",
+                                "minus", "rough", "stairwell"}:
         return "child"  # "my 15 yr old has been kicked out by his dad and is sleeping in the park tonight"
     if ctx.norms[start] in L.CAN:
         return "me" if words & {"drunk", "kill", "hurt", "hit", "scared", "beat", "sort"} else False
@@ -1230,11 +1234,11 @@ _ALONE_CONTEXT = frozenset({"food", "days", "hours", "nobody", "noone", "alone",
                             "beach", "safe", "stairwell", "pm"})
 
 
-def _alone(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _alone(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """A child left alone or in danger from neglect now: the message must name a child (or a young writer) and say
     something of the danger ("no food", "by the canal", "in the snow")."""
     cared_for = "looking" in ctx.norms[start:end] and ctx.at(end) == "after" and ctx.at(end + 1) in {"us", "me"}
-    young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text) or cared_for
+    young = _young(ctx) or cared_for
     if not young or not words & _ALONE_CONTEXT - set(ctx.norms[start:end]):
         return False
     if ctx.services(start) and not words & {"hungry", "food", "freezing", "alone", "drunk", "high", "wandering",
@@ -1249,7 +1253,7 @@ _NOT_ALLOWED = frozenset({"permission", "allowed", "court", "order", "judge", "p
                           "meant", "supposed", "contact", "know", "agree"})
 
 
-def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _abduction(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """Taken now, somewhere, by someone who may not: both must be said ("taking them to the plane now and the
     judge said no"). A forced marriage or FGM needs a young person and a sign that it is forced."""
     phrase = ctx.norms[start:end]
@@ -1276,7 +1280,7 @@ def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
             and phrase[0] in {"taken", "took", "taking", "snatched", "grabbed"}:
         return "child"  # "someone has just taken my baby out of the pram"
     if phrase[-1] in {"married", "cut", "fgm"}:
-        young = age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text) or ctx.has_child
+        young = _young(ctx)
         forced = words & {"forced", "force", "make", "making", "heard", "scared", "without", "abroad", "flight",
                           "airport", "holiday", "somalia", "sudan", "egypt", "packed", "fgm"}
         heard = words & {"heard", "forced", "force", "scared", "making", "make"}
@@ -1291,7 +1295,7 @@ def _abduction(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
     return "child"
 
 
-def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _exploited(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if ctx.services(start) and not words & {"drugs", "men", "stuff"}:
         return False
@@ -1322,13 +1326,13 @@ def _exploited(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, AN
                              "borrowed", "gang", "messages", "tracking", "van", "tiktok", "snapchat", "snap", "xbox",
                              "instagram", "night", "scared"}:
         return False  # "older men" is not news on its own
-    young = ctx.has_child or age_says_child(ctx.doc.text) or _THIRD_PERSON_CHILD.search(ctx.doc.text)
+    young = _young(ctx)
     if young:
         return "child" if ctx.has_child else "me"
     return False if needs_young else "me"  # offered a bed by a man while sleeping rough: danger at any age
 
 
-def _he_is_here(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _he_is_here(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """"my mum is here to help" is not a threat; "he's outside, he's not supposed to know where we live" is."""
     if ctx.norms[start] == "help":
         return ctx.n <= 12  # "help hes here": a short plea
@@ -1344,7 +1348,7 @@ _CHILDHOOD = frozenset({"school", "nursery", "primary", "secondary", "gcses", "n
                         "cot", "pram", "curfew", "teacher", "older", "wee"})
 
 
-def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _missing(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if phrase[0] in {"bed", "cot", "room"}:
         who = "child"  # "his bed is empty and his window is wide open"
@@ -1367,11 +1371,11 @@ def _missing(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN2
         return False  # "he's not coming home for christmas"
     childish = who in L.CHILD_NOUNS or ctx.has_child or bool(
         who in {"he", "she", "him", "her", "they", "them"}
-        and (age_says_child(ctx.doc.text) or words & _CHILDHOOD or _THIRD_PERSON_CHILD.search(ctx.doc.text))
+        and (ctx.writer_says_child or words & _CHILDHOOD or _THIRD_PERSON_CHILD.search(ctx.doc.text))
     )
     if childish and who not in L.CHILD_NOUNS | {"he", "she", "him", "her", "they", "them", "me"}:
         who = "child"  # "foster child (14) ... hanging about with older men, still not back"
-    if not childish and age_says_child(ctx.doc.text):
+    if not childish and ctx.writer_says_child:
         return "me"  # "im 13, mum hasn't been home for 3 days": the writer is the child left alone
     if not childish:
         return False  # "the letter never arrived", "my ex hasn't come home"
@@ -1409,13 +1413,13 @@ _SIGNS_CONTEXT = frozenset({"temperature", "fever", "temp", "hot", "breathing", 
                             "shaking", "foaming", "eyes", "rolled", "stuck", "red"})
 
 
-def _signs(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _signs(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """A sign of serious illness or injury counts with something else that says so, or in a baby or child."""
     phrase = ctx.norms[start:end]
     rest = words - set(phrase)
     if phrase[0] in {"drunk"} and not rest & (L.CHILD_NOUNS | {"me", "us", "car", "fast", "scared"}):
         return False
-    if not (rest & _SIGNS_CONTEXT or ctx.has_child or age_says_child(ctx.doc.text)):
+    if not (rest & _SIGNS_CONTEXT or ctx.has_child or ctx.writer_says_child):
         return False
     if phrase[-1] in {"bulge", "bulging"} and not rest & {"head", "soft", "spot", "fontanelle", "baby", "screaming"}:
         return False  # "the plaster is bulging"
@@ -1428,7 +1432,7 @@ def _signs(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202
 SHORT_PLEA = 8  # tokens: a message this short that names a weapon, fire or "999" is a cry for help
 
 
-def _short(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _short(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """Only in a short message: "SOS", "FIRE", "knife. kitchen. hes coming", "on the bridge". In a longer one these
     words are usually a question ("what does the knife crime figure mean")."""
     phrase = ctx.norms[start:end]
@@ -1457,7 +1461,7 @@ def _short(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202
     return None
 
 
-def _hiding(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _hiding(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     if ctx.norms[end - 1] in {"me", "us"} and not words & {"wardrobe", "cupboard", "hiding", "under", "scared",
                                                             "locked"}:
         return False  # "dad's looking for me, he wants his tea"
@@ -1468,11 +1472,11 @@ def _hiding(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN20
     return None
 
 
-def _present(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _present(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     return not words & {"was", "were", "had"}
 
 
-def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _fire(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     if phrase[-1] == "fire" and phrase[0] in {"caught", "catching", "set"}:
         # "the tent caught fire" is news only with someone in it or hurt: "my son is burnt", "he's still in there"
@@ -1517,7 +1521,7 @@ def _fire(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202,
     return None
 
 
-def _self(ctx, start, end, words, who, age_says_child):  # noqa: ANN001, ANN202, ARG001
+def _self(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     phrase = ctx.norms[start:end]
     nxt = ctx.at(end)
     if phrase[0] in {"end", "ending"}:

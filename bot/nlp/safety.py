@@ -16,6 +16,7 @@ detect_crisis never raises: odd input gives NOT_CRISIS.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -470,6 +471,11 @@ class _Ctx:
         self.has_child = any(n in lex.CHILD_NOUNS and _child_word_ok(self.norms, i) for i, n in enumerate(self.norms))
         self._sentence_cache: dict[tuple[int, int], str] = {}
 
+    @functools.cached_property
+    def writer_says_child(self) -> bool:
+        """The writer gives an age under 18, a school year or "I'm a kid" (see _age_says_child)."""
+        return _age_says_child(self.doc.text)
+
     def at(self, i: int) -> str:
         return self.norms[i] if 0 <= i < self.n else ""
 
@@ -655,15 +661,12 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
     granny = ctx.norms[agent] in {"nan", "nana", "nanna", "gran", "granny", "grandma", "nain", "mamgu"}
     if v in {"kill", "murder"} and who == "me" and nxt == "if" and granny:
         return None  # "my nan will kill me if she finds out"
-    if v in {"kill", "murder"} and who in {"me", "us"} and nxt in {"if", "when"} and (
-        set(ctx.norms[end + 1 : end + 9]) & {"sees", "fail", "fails", "bill", "gcses", "exams", "grades", "phone"}
-    ):
+    stakes = set(ctx.norms[end + 1 : end + 9])  # what the "kill me if ..." is about
+    if v in {"kill", "murder"} and who in {"me", "us"} and nxt in {"if", "when"} and stakes & _SCHOOL_STAKES:
         return None  # "mum will murder me if she sees my phone bill", "me mum will kill me if i fail my GCSEs"
     if v == "kill" and who in {"me", "us"} and nxt == "if" and (
         (ctx.at(end + 1) == "i" and ctx.at(end + 2) in {"do", "forget", "miss", "lose", "break", "am", "'m", "m"})
-        or set(ctx.norms[end + 1 : end + 9]) & {"spent", "spend", "bought", "buy", "forgot", "late", "lost", "broke",
-                                                 "fail", "fails", "failed", "bill", "gcses", "exams", "exam", "grades",
-                                                 "report", "homework", "phone"}
+        or stakes & _MONEY_STAKES
     ):
         return None  # "mum's going to kill me if I don't get this sorted", "if she sees what I spent"
     he_will = ctx.norms[agent] in {"hell", "shell"}  # "he'll kill me" typed without the apostrophe
@@ -679,6 +682,11 @@ def _violence(ctx: _Ctx, agent: int, verb: int, start: int, end: int) -> _Match 
         return None
     return _Match("violence", min(agent, start), end, who, agent=ctx.norms[agent], agent_prev=ctx.at(agent - 2))
 
+
+# "kill me if ..." over these is a figure of speech, not a threat: school and phone bills, then money and lateness.
+_SCHOOL_STAKES = frozenset({"sees", "fail", "fails", "bill", "gcses", "exams", "grades", "phone"})
+_MONEY_STAKES = _SCHOOL_STAKES - {"sees"} | frozenset(
+    {"spent", "spend", "bought", "buy", "forgot", "late", "lost", "broke", "failed", "exam", "report", "homework"})
 
 _BY_ADVERBS = frozenset({"hard", "badly", "really", "so", "very", "financially", "most", "worst", "harder"})
 _BE = frozenset({"is", "'s", "s", "are", "'re", "re", "am", "'m", "m"})
@@ -1135,7 +1143,7 @@ _CHECKS: dict[str, Callable[[_Ctx, int, int], _Match | None]] = {
 }
 
 def _check_now(ctx: _Ctx, start: int, end: int, name: str) -> _Match | None:
-    found = danger_now.check(ctx, start, end, name, danger_now.RULES[name], _age_says_child)
+    found = danger_now.check(ctx, start, end, name, danger_now.RULES[name])
     return _Match(found[0], start, end, found[1]) if found else None
 
 
@@ -1175,8 +1183,8 @@ def _is_parent_role(agent: str | None, agent_prev: str | None) -> bool:
     return agent in lex.PARENT_PARTNERS and agent_prev in {"mum", "mums", "dad", "dads", "mother", "father"}
 
 
-def _writer_may_be_child(text: str, matches: list[_Match]) -> bool:
-    if _age_says_child(text):
+def _writer_may_be_child(ctx: _Ctx, matches: list[_Match]) -> bool:
+    if ctx.writer_says_child:
         return True
     for m in matches:
         writer_victim = m.who in lex.WRITER_WORDS or m.who in {"mum", "mother", "brother", "sister", "siblings"}
@@ -1256,7 +1264,7 @@ def detect_crisis(text: str) -> CrisisResult:
         matches, ctx = _find(cleaned)
         if not matches:
             return NOT_CRISIS
-        writer_child = _writer_may_be_child(cleaned, matches)
+        writer_child = _writer_may_be_child(ctx, matches)
         ranked = sorted(matches, key=lambda m: (KIND_PRIORITY.index(_kind(m, ctx, writer_child)), m.start))
         best = ranked[0]
         return CrisisResult(
