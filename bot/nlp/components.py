@@ -8,7 +8,8 @@ the intent when a message says a child or the writer is in danger now, so the cr
 classifier thought and however sure it was.
 
 IntentClassifier is Rasa's LogisticRegressionClassifier with its regularisation and class weights settable, and
-TF-IDF weights for word and letter counts.
+TF-IDF weights for word and letter counts. When it is unsure of a message, it asks a second logistic regression
+that also reads what the message means: 384 numbers from a sentence model run on this machine (bot/nlp/encoder.py).
 
 TopicSelector is the same logistic regression, choosing the topic of a topic question, in place of Rasa's
 ResponseSelector.
@@ -21,6 +22,7 @@ import re
 from typing import Any
 
 import numpy as np
+import skops.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -45,18 +47,50 @@ from rasa.shared.nlu.constants import (
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from bot.nlp.encoder import encoder
 from bot.nlp.safety import detect_crisis
 
 CRISIS_INTENT = "crisis"
 CRISIS_CHILD_INTENT = "crisis_child"
 CRISIS_KEY = "crisis"
+MEANING = "meaning"  # the origin of the sentence model's features on a message
+
+
+WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more, any alphabet (Welsh ŵ, ŷ)
+NUMBER = re.compile(r"\d{3}")
+
+
+def worth_meaning(text: str) -> bool:
+    """Whether the sentence model can add anything: the message has a word, and is not a short answer built round a
+    number ("BENCH 000038", "7/11/2015", "ref 123456 please", a phone number), which is what forms ask for and what
+    the model, at 5-10 ms a message, would only slow down. A long message that mentions a year still gets it."""
+    words = len(WORD.findall(text))
+    return words > 0 and not (NUMBER.search(text) and words < 4)
+
+
+def add_meaning(messages: list[Message]) -> np.ndarray:
+    """The sentence model's 384 numbers for each message, as a (len(messages), 384) matrix. They are worked out once
+    per message, for the messages that lack them, and kept on it as a sentence feature (origin "meaning"), so the
+    topic selector reuses what the intent classifier asked for."""
+    def kept(message: Message) -> Any:
+        return next((f.features for f in message.features if f.origin == MEANING and f.attribute == TEXT), None)
+
+    missing = [m for m in messages if kept(m) is None]
+    if missing:
+        vectors = encoder().encode([m.get(TEXT) or "" for m in missing])
+        for message, vector in zip(missing, vectors, strict=True):
+            message.add_features(Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, MEANING))
+    return np.vstack([np.asarray(kept(m)).reshape(1, -1) for m in messages])
 
 
 APOSTROPHES = "'\u2019\u2018`"  # typed, a phone's curly one (’), its opening twin (‘), a backtick
@@ -153,7 +187,7 @@ class CrisisDetector(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class IntentClassifier(LogisticRegressionClassifier):
-    """Rasa's LogisticRegressionClassifier with four settings from config.yml that Rasa's own lacks:
+    """Rasa's LogisticRegressionClassifier with settings from config.yml that Rasa's own lacks:
     - `C`, scikit-learn's inverse regularisation strength: Rasa fixes it at 1.0, which under-fits our 17 intents
       (`make nlu-report` measures it);
     - `class_weight`: Rasa fixes it at "balanced", which weighs each topic question (half our examples, and most
@@ -163,18 +197,27 @@ class IntentClassifier(LogisticRegressionClassifier):
       of a message has length 1, so a long worried message weighs no more than a short one. Rasa's own uses raw
       counts, which let words such as "the" and "my" decide. Other featurizers (the word lists) stay as they are.
       The weights (one per column, learnt from the training examples) are saved with the model;
-    - `featurizers`: the featurizers (by alias) whose sentence features it reads; all when empty.
+    - `featurizers`: the featurizers (by alias) whose sentence features it reads; all when empty;
+    - `meaning_weight` and `sure`: with a weight above 0, a second logistic regression is trained on the same
+      features plus what the message means (the sentence model's 384 numbers, length 1, times the weight). A
+      message whose top probability from the first is under `sure` is answered by the second. The sentence model
+      knows English beyond our examples but costs 5-10 ms a message (docs/nlu.md), so it runs only for the
+      messages the word and letter counts leave unsure.
     """
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "class_weight": "balanced",
-                "tf_idf": [], "featurizers": []}
+                "tf_idf": [], "featurizers": [], "meaning_weight": 0.0, "sure": 1.0}
 
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]), class_weight=self.config["class_weight"])
         self.idf: dict[str, np.ndarray] = {}  # featurizer alias -> inverse document frequency of each column
+        if float(self.config["meaning_weight"]) < 0 or not 0 < float(self.config["sure"]) <= 1:
+            raise ValueError(f"{type(self).__name__}: meaning_weight must be 0 or more and sure above 0, at most 1")
+        # The second model, with the meaning; None when meaning_weight is 0 or nothing is trained yet.
+        self.clf_meaning: LogisticRegression | None = None
 
     def _sentence_features(self, message: Message) -> list[tuple[str, Any]]:
         """(featurizer alias, 1-row matrix as the featurizer made it) of the sentence features of each featurizer in
@@ -182,7 +225,8 @@ class IntentClassifier(LogisticRegressionClassifier):
         get_dense_features put them together."""
         wanted = self.config["featurizers"]
         return [(f.origin, f.features) for f in message.features
-                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and (not wanted or f.origin in wanted)]
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.origin != MEANING
+                and (not wanted or f.origin in wanted)]
 
     def _weigh(self, origin: str, row: Any) -> csr_matrix:
         row = csr_matrix(row)
@@ -214,14 +258,45 @@ class IntentClassifier(LogisticRegressionClassifier):
             documents = np.diff(counts.indptr)  # how many examples have each column
             self.idf[origin] = np.log((1 + counts.shape[0]) / (1 + documents)) + 1.0  # scikit-learn's smooth idf
 
+    def _with_meaning(self, X: csr_matrix, messages: list[Message]) -> csr_matrix:
+        return hstack([X, csr_matrix(add_meaning(messages) * float(self.config["meaning_weight"]))]).tocsr()
+
+    def _fit(self, examples: list[Message], labels: list[str]) -> None:
+        """Both models, on the same examples and labels (so their classes_ are the same, in the same order)."""
+        self._fit_idf(examples)
+        X = self._create_X(examples)
+        self.clf.fit(X, labels)
+        self.clf_meaning = None
+        if float(self.config["meaning_weight"]) > 0:
+            self.clf_meaning = clone(self.clf).fit(self._with_meaning(X, examples), labels)
+        self.persist()
+
+    def _probabilities(self, messages: list[Message]) -> np.ndarray:
+        """Each message's probability for each of clf.classes_: the first model's, or the second's where the first
+        is under `sure`."""
+        X = self._create_X(messages)
+        probabilities = self.clf.predict_proba(X)
+        if self.clf_meaning is not None:
+            sure = float(self.config["sure"])
+            unsure = np.flatnonzero([p < sure and worth_meaning(m.get(TEXT) or "")
+                                     for p, m in zip(probabilities.max(axis=1), messages, strict=True)])
+            if len(unsure):
+                asked = [messages[i] for i in unsure]
+                probabilities[unsure] = self.clf_meaning.predict_proba(self._with_meaning(X[unsure], asked))
+        return probabilities
+
     def train(self, training_data: TrainingData) -> Resource:
-        self._fit_idf([e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)])
-        return super().train(training_data)
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if examples:
+            self._fit(examples, [e.get(INTENT) for e in examples])
+        return self._resource
 
     def persist(self) -> None:
         super().persist()
         with self._model_storage.write_to(self._resource) as model_dir:
             np.savez(model_dir / "idf.npz", **self.idf)
+            if self.clf_meaning is not None:
+                skops.io.dump(self.clf_meaning, model_dir / "meaning.skops")
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -231,9 +306,19 @@ class IntentClassifier(LogisticRegressionClassifier):
             with model_storage.read_from(resource) as model_dir:
                 with np.load(model_dir / "idf.npz") as saved:
                     component.idf = {origin: saved[origin] for origin in saved.files}
+                meaning = model_dir / "meaning.skops"
+                if meaning.is_file() and float(config.get("meaning_weight") or 0) > 0:
+                    # what we saved ourselves, with the same types as Rasa's own classifier file
+                    component.clf_meaning = skops.io.load(meaning, trusted=skops.io.get_untrusted_types(file=meaning))
+                    encoder()  # load the sentence model now, not at the first unsure message (and fail now if missing)
         except (ValueError, FileNotFoundError):  # nothing trained yet: Rasa's load gave an untrained component
             pass
         return component
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Rasa's predicts every training example here; nothing after us in training reads an intent or a topic, and
+        # the unsure ones would each run the sentence model.
+        return training_data
 
     def _can_classify(self, message: Message) -> bool:
         """False for a message with no letter or digit ("", "   ", "???", "🙂🙂🙂"): its features are the same
@@ -256,7 +341,13 @@ class IntentClassifier(LogisticRegressionClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if usable:
-            super().process(usable)
+            for message, row in zip(usable, self._probabilities(usable), strict=True):
+                ranking = sorted(({"name": str(name), "confidence": float(p)}
+                                  for name, p in zip(self.clf.classes_, row, strict=True)),
+                                 key=lambda entry: -entry["confidence"])
+                message.set(INTENT, ranking[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking[: self.config[RANKING_LENGTH]] if self.config[RANKING_LENGTH]
+                            else ranking, add_to_output=True)
         return messages
 
 
@@ -284,20 +375,16 @@ class TopicSelector(IntentClassifier):
                     if e.get(INTENT) == self.config["retrieval_intent"] and e.get(INTENT_RESPONSE_KEY) and e.get(TEXT)]
         if not examples:
             raise ValueError(f"TopicSelector: no examples of {self.config['retrieval_intent']}/<topic> to learn from")
-        self._fit_idf(examples)
-        self.clf.fit(self._create_X(examples), [e.get(INTENT_RESPONSE_KEY) for e in examples])
-        self.persist()
+        self._fit(examples, [e.get(INTENT_RESPONSE_KEY) for e in examples])
         return self._resource
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data  # nothing after it in training reads a topic
 
     def process(self, messages: list[Message]) -> list[Message]:
         asked = self._asked(messages)
         if not asked:
             return messages
         retrieval_intent = self.config["retrieval_intent"]
-        for message, row in zip(asked, self.clf.predict_proba(self._create_X(asked)), strict=True):
+        for message, row in zip(asked, self._probabilities(asked), strict=True):
             ranking = sorted(zip(self.clf.classes_, row, strict=True), key=lambda pair: -pair[1])
             ranking = ranking[: self.config[RANKING_LENGTH]]
             topic, confidence = ranking[0]
