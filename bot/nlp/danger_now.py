@@ -1253,6 +1253,9 @@ _NOT_ALLOWED = frozenset({"permission", "allowed", "court", "order", "judge", "p
                           "meant", "supposed", "contact", "know", "agree"})
 
 
+_VEHICLES = frozenset({"car", "van", "taxi", "boot", "lorry", "truck", "motor"})
+
+
 def _abduction(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """Taken now, somewhere, by someone who may not: both must be said ("taking them to the plane now and the
     judge said no"). A forced marriage or FGM needs a young person and a sign that it is forced."""
@@ -1262,6 +1265,12 @@ def _abduction(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
                                      "taken"}:
         if phrase[1] == "taken" and not words & (_AWAY | {"bringing", "back"}):
             return False
+        if not young and ctx.writer_says_child:  # "im 13 and i just got pulled into a van": the writer, taken
+            j = start - 1
+            while j >= 0 and ctx.norms[j] in {"just", "got", "been", "was", "have", "had", "ve", "literally"}:
+                j -= 1
+            young = j >= 0 and ctx.norms[j] in {"i", "ive", "im"} and (
+                phrase[1] in {"snatched", "abducted", "kidnapped", "bundled"} or bool(words & _VEHICLES))
         return "child" if young and (phrase[1] != "pulled" or ctx.at(end) in {"car", "van", "a", "the"}) else False
     if phrase[-2:-1] == ["and"] and phrase[-1] in {"ran", "run", "left", "drove", "went", "gone"}:
         return "child"  # "he took the baby and ran"
