@@ -18,6 +18,7 @@ ResponseSelector.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from typing import Any
 
@@ -57,8 +58,10 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from bot.nlp.encoder import encoder
+from bot.nlp.encoder import ModelMissing, encoder
 from bot.nlp.safety import detect_crisis
+
+log = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 CRISIS_CHILD_INTENT = "crisis_child"
@@ -310,7 +313,14 @@ class IntentClassifier(LogisticRegressionClassifier):
                 if meaning.is_file() and float(config.get("meaning_weight") or 0) > 0:
                     # what we saved ourselves, with the same types as Rasa's own classifier file
                     component.clf_meaning = skops.io.load(meaning, trusted=skops.io.get_untrusted_types(file=meaning))
-                    encoder()  # load the sentence model now, not at the first unsure message (and fail now if missing)
+                    try:
+                        encoder()  # load the sentence model now, not at the first unsure message
+                    except ModelMissing as missing:
+                        # Keep answering parents, with the first model alone, and say so loudly: a server that
+                        # will not start helps nobody, and the crisis rules do not need the model.
+                        log.error("%s Until then the %s answers with word and letter counts alone.", missing,
+                                  cls.__name__)
+                        component.clf_meaning = None
         except (ValueError, FileNotFoundError):  # nothing trained yet: Rasa's load gave an untrained component
             pass
         return component

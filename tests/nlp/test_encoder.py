@@ -178,3 +178,18 @@ def test_an_unsure_form_answer_stays_with_the_first_model(setup):
     assert not any(f.origin == MEANING for f in message.features)
     expected = classifier.clf.predict_proba(classifier._create_X([message]))[0].max()
     assert message.get("intent")["confidence"] == pytest.approx(expected)
+
+
+def test_a_server_whose_model_went_missing_still_answers_with_the_first_model(setup, tmp_path, monkeypatch, caplog):
+    """Training needs the sentence model; a trained assistant whose venv lost it keeps answering, and says so."""
+    storage, context, _, _, featurized = setup
+    _two_step(setup, "saved", sure=0.9)
+    monkeypatch.setenv("PDA_SENTENCE_MODEL", str(tmp_path))  # an empty folder: no model there
+    config = {**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None,
+              "tf_idf": ["words", "letters"], "meaning_weight": 1.0, "sure": 0.9}
+    with caplog.at_level("ERROR"):
+        loaded = IntentClassifier.load(config, storage, Resource("saved"), context)
+    assert loaded.clf_meaning is None
+    assert "make setup" in caplog.text and "word and letter counts alone" in caplog.text
+    messages = loaded.process(featurized(["hiya", "who gets to look at our stuff"]))
+    assert [m.get("intent")["name"] for m in messages] == ["greet", "topic"]
