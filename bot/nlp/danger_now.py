@@ -122,12 +122,14 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"been", "got", "was", "being", "s", "'s"}), _one("spiked")],
                 [_any(can), _any(neg), _any({"feel", "move"}), _any({"her", "his", "my", "their"}),
                  _any({"legs", "arms", "face", "body"})],
-                [_one("breathing"), _any({"funny", "strange", "weird", "fast", "noisy", "badly", "oddly", "shallow"})],
+                [_one("breathing"), _any(_AUX, "*"),
+                 _any({"funny", "strange", "weird", "fast", "noisy", "badly", "oddly", "shallow"})],
                 [_one("too"), _any({"drunk", "high", "wasted", "out"}), _one("of", "?"), _one("it", "?"), _one("to"),
                  _any({"stand", "walk", "talk", "move", "speak", "say"})],
                 [_any(neg), _any({"coming", "come"}), _any({"round", "around", "to"})],
                 [_one("passed"), _one("out")],
                 [_any(_STATE_BEFORE), _any({"floppy", "lifeless", "unresponsive", "unconscious", "limp"})],
+                [_any(_STATE_BEFORE), _any({"on", "un"}), _one("conscious")],  # voice typing: "on conscious"
                 [_any({"gone", "going", "turning", "turned", "went", "is", "are", "'s", "s", "looks"}),
                  _any({"all", "really", "very", "a", "bit"}, "*"), _any({"blue", "grey", "gray", "purple", "blew"})],
                 [_one("baby"), _any({"'s", "s", "is"}), _one("coming")],
@@ -187,11 +189,19 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
             next_not=frozenset({"out", "toast", "by", "from", "cd", "cds", "dvd", "onto", "into"}),
             not_writer=True,
         ),
+        # "pan of boiling water just fell on my toddler"
+        "now_scald": NowRule(
+            [[_any({"boiling", "scalding"}), _any({"water", "kettle", "oil", "fat", "tea", "coffee", "pan"})]],
+            context=frozenset({"fell", "fallen", "spilt", "spilled", "poured", "tipped", "knocked", "splashed",
+                               "pulled", "over"}),
+            context_outside=True,
+        ),
         # drowsy after a knock to the head or with a fever; a rash that does not fade under a glass
         "now_drowsy": NowRule(
             [
                 [_any({"drowsy", "confused", "dizzy", "vomiting", "sleepy", "staring", "pupil", "pupils"})],
                 [_one("talking"), _any({"rubbish", "nonsense", "gibberish", "funny", "weird"})],
+                [_any({"keeps", "keep", "keeping"}), _any({"falling", "nodding", "dozing"}), _any({"asleep", "off"})],
             ],
             context=frozenset({"head", "lump", "bump", "banged", "concussion", "concussed", "monoxide", "fell",
                                "stairs", "temperature", "temp", "fever", "blotchy", "rash", "floppy", "rolled",
@@ -206,6 +216,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_one("chest"), _any(_AUX, "*"), _any({"sucking", "caving", "pulling", "hurts", "pain", "pains",
                                                        "tight"})],
                 [_one("eyes"), _any(_AUX | {"keep", "keeps"}, "*"), _any({"rolled", "rolling", "rolls"})],
+                [_any({"tummy", "belly", "stomach", "ribs", "neck"}), _any(_AUX | {"keep", "keeps"}, "*"),
+                 _any({"sucking", "sucks", "sucked", "caving", "caves", "pulling", "pulls"}), _one("in")],
                 [_one("foaming"), _one("at"), _one("the"), _one("mouth")],
                 [_any(neg), _any({"feed", "feeding", "fed"})],
                 [_any({"hardly", "barely"}), _any({"moving", "breathing", "responding", "conscious", "awake"})],
@@ -442,7 +454,9 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
               _any({"help", "stop", "please", "no"}), _any({"me", "daddy", "mummy", "it", "please", "dad", "mum"},
                                                            "?")],
              [_one("or"), _any({"ill", "i'll", "i", "he'll", "hell"}), _one("will", "?"), _one("kill"),
-              _any({"you", "ya"})]],
+              _any({"you", "ya"})],
+             [_one("being"), _any({"beaten", "battered", "attacked", "strangled", "stabbed", "hit", "hurt"}),
+              _any({"up", "right", "now"})]],
             context=L.CHILD_NOUNS | frozenset({"little", "wall", "next", "door", "neighbour", "neighbours", "upstairs",
                                                "downstairs", "child", "kids"}),
         ),
@@ -501,6 +515,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"took", "taken", "grabbed", "snatched"}), _any(L.DETERMINERS, "*"), _any(kids), _one("and"),
                  _any({"ran", "run", "left", "drove", "went", "gone"})],
                 [_any({"to", "get", "be", "getting", "being"}), _one("married")],
+                [_one("to"), _one("marry")],
                 [_any({"get", "be", "getting", "being"}), _one("cut")],  # FGM
                 [_one("fgm")],
             ],
@@ -753,6 +768,10 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                  _any(L.PASSIVE_AUX | {"below", "above", "upstairs", "downstairs", "next", "door", "opposite"}, "*"),
                  _one("on"), _one("fire")],
                 [_any({"caught", "catching", "set"}), _one("fire")],
+                [_any({"door", "letterbox", "roof", "stairs", "hallway", "garage", "shed", "landing"}),
+                 _any(L.PASSIVE_AUX, "*"), _one("on"), _one("fire")],
+                [_any({"poured", "pouring", "splashed", "splashing", "sprayed", "covered", "soaked"}),
+                 _any({"in", "with"}, "?"), _any({"petrol", "fuel", "diesel", "paraffin", "accelerant"})],
                 [_one("smoke"), _any(_AUX, "*"),
                  _any({"coming", "pouring", "everywhere", "filling", "billowing", "under"})],
                 [_one("full"), _one("of"), _one("smoke")],
@@ -1288,10 +1307,10 @@ def _abduction(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     if stranger is not None and stranger[1] in {"someone", "somebody", "man", "woman", "stranger", "men", "people"} \
             and phrase[0] in {"taken", "took", "taking", "snatched", "grabbed"}:
         return "child"  # "someone has just taken my baby out of the pram"
-    if phrase[-1] in {"married", "cut", "fgm"}:
+    if phrase[-1] in {"married", "marry", "cut", "fgm"}:
         young = _young(ctx)
         forced = words & {"forced", "force", "make", "making", "heard", "scared", "without", "abroad", "flight",
-                          "airport", "holiday", "somalia", "sudan", "egypt", "packed", "fgm"}
+                          "airport", "holiday", "somalia", "sudan", "egypt", "packed", "fgm", "taking", "take", "away"}
         heard = words & {"heard", "forced", "force", "scared", "making", "make"}
         return ("child" if ctx.has_child else "me") if (young and forced) or heard else False
     if not words & _NOT_ALLOWED:
