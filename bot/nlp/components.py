@@ -310,9 +310,11 @@ class IntentClassifier(LogisticRegressionClassifier):
                 with np.load(model_dir / "idf.npz") as saved:
                     component.idf = {origin: saved[origin] for origin in saved.files}
                 meaning = model_dir / "meaning.skops"
-                if meaning.is_file() and float(config.get("meaning_weight") or 0) > 0:
-                    # what we saved ourselves, with the same types as Rasa's own classifier file
-                    component.clf_meaning = skops.io.load(meaning, trusted=skops.io.get_untrusted_types(file=meaning))
+                unknown = skops.io.get_untrusted_types(file=meaning) if meaning.is_file() else []
+                if unknown:  # as Rasa's own load: a file with types we never save is not ours, so it is not loaded
+                    log.error("Not loading %s: it holds types a logistic regression does not (%s).", meaning, unknown)
+                elif meaning.is_file() and float(config.get("meaning_weight") or 0) > 0:
+                    component.clf_meaning = skops.io.load(meaning, trusted=[])
                     try:
                         encoder()  # load the sentence model now, not at the first unsure message
                     except ModelMissing as missing:
@@ -387,7 +389,6 @@ class TopicSelector(IntentClassifier):
             raise ValueError(f"TopicSelector: no examples of {self.config['retrieval_intent']}/<topic> to learn from")
         self._fit(examples, [e.get(INTENT_RESPONSE_KEY) for e in examples])
         return self._resource
-
 
     def process(self, messages: list[Message]) -> list[Message]:
         asked = self._asked(messages)

@@ -193,3 +193,23 @@ def test_a_server_whose_model_went_missing_still_answers_with_the_first_model(se
     assert "make setup" in caplog.text and "word and letter counts alone" in caplog.text
     messages = loaded.process(featurized(["hiya", "who gets to look at our stuff"]))
     assert [m.get("intent")["name"] for m in messages] == ["greet", "topic"]
+
+
+class _NotOurs:
+    """A type no logistic regression holds: a saved file with it was not written by us."""
+
+
+def test_a_second_model_file_holding_unknown_types_is_not_loaded(setup, caplog):
+    import skops.io
+
+    storage, context, _, _, featurized = setup
+    _two_step(setup, "saved", sure=0.9)
+    with storage.write_to(Resource("saved")) as model_dir:
+        skops.io.dump({"model": _NotOurs()}, model_dir / "meaning.skops")
+    config = {**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None,
+              "tf_idf": ["words", "letters"], "meaning_weight": 1.0, "sure": 0.9}
+    with caplog.at_level("ERROR"):
+        loaded = IntentClassifier.load(config, storage, Resource("saved"), context)
+    assert loaded.clf_meaning is None
+    assert "Not loading" in caplog.text and "_NotOurs" in caplog.text
+    assert [m.get("intent")["name"] for m in loaded.process(featurized(["hiya"]))] == ["greet"]
