@@ -125,15 +125,21 @@ def test_an_unsure_answer_comes_from_the_second_model(setup):
     assert message.get("intent")["name"] == max(expected, key=expected.get)
 
 
+def _load_saved(setup) -> IntentClassifier:
+    """The classifier _two_step(setup, "saved", sure=0.9) trained, loaded back as Rasa loads it."""
+    storage, context, _, _, _ = setup
+    config = {**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None,
+              "tf_idf": ["words", "letters"], "meaning_weight": 1.0, "sure": 0.9}
+    return IntentClassifier.load(config, storage, Resource("saved"), context)
+
+
 def test_both_models_are_kept_through_save_and_load(setup):
     storage, context, _, _, featurized = setup
     classifier = _two_step(setup, "saved", sure=0.9)
     texts = ["hiya", "please take us out of it", "who gets to look at our stuff", "can the school see it"]
     before = [(m.get("intent")["name"], round(m.get("intent")["confidence"], 6))
               for m in classifier.process(featurized(texts))]
-    config = {**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None,
-              "tf_idf": ["words", "letters"], "meaning_weight": 1.0, "sure": 0.9}
-    loaded = IntentClassifier.load(config, storage, Resource("saved"), context)
+    loaded = _load_saved(setup)
     assert loaded.clf_meaning is not None
     after = [(m.get("intent")["name"], round(m.get("intent")["confidence"], 6))
              for m in loaded.process(featurized(texts))]
@@ -185,10 +191,8 @@ def test_a_server_whose_model_went_missing_still_answers_with_the_first_model(se
     storage, context, _, _, featurized = setup
     _two_step(setup, "saved", sure=0.9)
     monkeypatch.setenv("PDA_SENTENCE_MODEL", str(tmp_path))  # an empty folder: no model there
-    config = {**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None,
-              "tf_idf": ["words", "letters"], "meaning_weight": 1.0, "sure": 0.9}
     with caplog.at_level("ERROR"):
-        loaded = IntentClassifier.load(config, storage, Resource("saved"), context)
+        loaded = _load_saved(setup)
     assert loaded.clf_meaning is None
     assert "make setup" in caplog.text and "word and letter counts alone" in caplog.text
     messages = loaded.process(featurized(["hiya", "who gets to look at our stuff"]))
@@ -206,10 +210,8 @@ def test_a_second_model_file_holding_unknown_types_is_not_loaded(setup, caplog):
     _two_step(setup, "saved", sure=0.9)
     with storage.write_to(Resource("saved")) as model_dir:
         skops.io.dump({"model": _NotOurs()}, model_dir / "meaning.skops")
-    config = {**IntentClassifier.get_default_config(), "C": 16.0, "class_weight": None,
-              "tf_idf": ["words", "letters"], "meaning_weight": 1.0, "sure": 0.9}
     with caplog.at_level("ERROR"):
-        loaded = IntentClassifier.load(config, storage, Resource("saved"), context)
+        loaded = _load_saved(setup)
     assert loaded.clf_meaning is None
     assert "Not loading" in caplog.text and "_NotOurs" in caplog.text
     assert [m.get("intent")["name"] for m in loaded.process(featurized(["hiya"]))] == ["greet"]
