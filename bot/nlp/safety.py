@@ -974,7 +974,6 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
     return _Match(rule, start, end, who)
 
 
-
 _MOVING_ON = frozenset({"school", "schools", "house", "home", "to", "out", "in", "away", "area", "on", "back", "with",
                         "there", "here", "abroad", "up", "forward", "yet"})
 _WATER = frozenset({"the", "a", "water", "pool", "river", "sea", "bath", "lake", "canal", "pond"})

@@ -67,9 +67,14 @@ def test_a_missing_model_says_how_to_get_it(tmp_path, monkeypatch):
         model_dir()
 
 
-def test_the_override_folder_is_used(monkeypatch):
-    monkeypatch.setenv("PDA_SENTENCE_MODEL", str(model_dir()))
+def test_the_override_folder_is_used(monkeypatch, tmp_path):
+    installed = model_dir()
+    monkeypatch.setenv("PDA_SENTENCE_MODEL", str(installed))
+    assert model_dir() == installed
     assert isinstance(SentenceEncoder(model_dir()), SentenceEncoder)
+    monkeypatch.setenv("PDA_SENTENCE_MODEL", str(tmp_path))  # a changed override is looked up, not the cached one
+    with pytest.raises(ModelMissing):
+        encoder()
 
 
 def _two_step(setup, name: str = "classifier", **config) -> IntentClassifier:
