@@ -58,7 +58,9 @@ def test_the_patterns_are_kept_after_loading(setup, trained):
     assert _fired(*_featurized(component, loaded, ["don’t"])) == _fired(*_featurized(component, featurizer, ["dont"]))
 
 
-def test_our_real_lists_still_compile_as_patterns(setup):
+@pytest.fixture()
+def real_lists(setup):
+    """A WordListFeaturizer trained on our own data/nlu/lookups.yml."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     from bot.content.loader import REPO_ROOT
@@ -68,9 +70,30 @@ def test_our_real_lists_still_compile_as_patterns(setup):
     featurizer = component(WordListFeaturizer, "real", alias="word_lists", case_sensitive=False)
     featurizer.train(TrainingData([Message(data={"text": "hi", "intent": "greet"})],
                                   lookup_tables=lists.lookup_tables, regex_features=lists.regex_features))
+    return component, featurizer
+
+
+def test_our_real_lists_still_compile_as_patterns(real_lists):
+    _, featurizer = real_lists
     assert len(featurizer.known_patterns) >= 20
     for pattern in featurizer.known_patterns:
         re.compile(pattern["pattern"])
+
+
+@pytest.mark.parametrize(("text", "lists"), [
+    ("mae camgymeriad yn fy ffeil", {"wrong_word", "records_word"}),  # there is a mistake in my file
+    ("anfonwch gofnodion fy mhlant ata i", {"do_it_now", "records_word", "family_word"}),  # send my children's records
+    ("dw i eisiau newid ein dewisiadau", {"do_it_now", "change_word", "consent_word"}),  # i want to change our choices
+    ("oes unrhyw newyddion am fy nghais", {"status_word"}),  # any news on my request
+    ("ydy hwn yn gyfrifiadur neu berson go iawn", {"bot_word", "person_word"}),  # is this a computer or a real person
+])
+def test_welsh_words_are_on_the_lists(real_lists, text, lists):
+    """A parent writing in Welsh gets the same list features as one writing in English (the classifiers have only
+    a few Welsh examples per intent, and the sentence model reads English alone)."""
+    component, featurizer = real_lists
+    [message] = _featurized(component, featurizer, [text])
+    fired = {p["name"] for p, on in zip(featurizer.known_patterns, _fired(message), strict=True) if on}
+    assert lists <= fired
 
 
 def test_training_twice_on_the_same_data_gives_the_same_patterns(setup):
