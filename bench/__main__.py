@@ -4,9 +4,12 @@ The servers start one after the other (each timed to ready on its own), on free 
 ours, the stock bot, and the scaled deployment when asked (with --also-without-fixes, ours without bot/speed.py
 too). After a short warm-up (not counted), each concurrency level runs on each server in turn while the others
 sit idle, so the figures compared are measured minutes apart, and before each level the bench waits for the
-rest of the machine to be quiet. Memory is sampled throughout and the CPU time of every process noted per
-level. Prints a table and writes results/bench.json and results/bench.png. Nothing here asserts a time: the
-figures are for people to read.
+rest of the machine to be quiet. The machine's own speed drifts by up to a third within minutes (one model
+measured 70.6 then 47.7 msg/s at 20 users, two minutes apart), so `--rounds 3` runs every level three times,
+the servers taking turns in alternating order, and reports the median round and the median of the rounds'
+ratios. Memory is sampled throughout and the CPU time of every process noted per level. Prints a table and
+writes results/bench.json and results/bench.png. Nothing here asserts a time: the figures are for people to
+read.
 """
 
 from __future__ import annotations
@@ -52,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--per-user", type=int, default=4, help="conversations per simulated user at each level")
     p.add_argument("--level-seconds", type=float, default=60, help="no new conversation after this long")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run each level this many times, the servers taking turns in alternating order (ours, stock, then "
+        "stock, ours); figures are the median round's, ratios the median of each round's",
+    )
     p.add_argument("--only", choices=["ours", "stock"], help="run one side only (no ratios)")
     p.add_argument(
         "--scaled",
@@ -148,14 +158,17 @@ class Runner:
         self.levels = [int(x) for x in args.levels.split(",") if x.strip()]
         if not self.levels or any(c < 1 for c in self.levels):
             raise SystemExit("--levels must be positive numbers, e.g. 1,5,10,20,40")
+        if args.rounds < 1:
+            raise SystemExit("--rounds must be 1 or more")
         self.next_conversation = 0  # conversation numbers (and so bench families) are never reused in a run
 
     # ------------------------------------------------------------------------------------------ measuring
 
     def measure(self, targets: list[Target]) -> None:
         """Warm every target up, then each level on each target in turn (ours, stock, ... at 1 user, then at 5
-        users, ...): figures compared with each other are measured minutes apart, not a run apart. Only the
-        target being driven is busy; the others sit idle. Memory is sampled throughout."""
+        users, ...): figures compared with each other are measured minutes apart, not a run apart. With --rounds,
+        each level runs that many times, in alternating order, so a drift in the machine's speed falls on every
+        target alike. Only the target being driven is busy; the others sit idle. Memory is sampled throughout."""
         for target in targets:
             for index in target.warmup:  # one conversation of each kind, one at a time, not counted
                 asyncio.run(
@@ -176,8 +189,12 @@ class Runner:
             sampler.__enter__()
         try:
             for concurrency in self.levels:
+                rounds: dict[str, list[dict[str, Any]]] = {target.name: [] for target in targets}
+                for turn in range(self.args.rounds):
+                    for target in targets if turn % 2 == 0 else targets[::-1]:
+                        rounds[target.name].append(self._level(target, concurrency, turn))
                 for target in targets:
-                    target.levels.append(self._level(target, concurrency))
+                    target.levels.append(report.median_round(rounds[target.name]))
         finally:
             for target, sampler in zip(targets, samplers, strict=True):
                 sampler.__exit__(None, None, None)
@@ -188,11 +205,13 @@ class Runner:
     def _numbered(scripts: Callable[[int], Script], base: int) -> Callable[[int], Script]:
         return lambda i: scripts(base + i)
 
-    def _level(self, target: Target, concurrency: int) -> dict[str, Any]:
+    def _level(self, target: Target, concurrency: int, turn: int = 0) -> dict[str, Any]:
         count = max(self.args.per_user * concurrency, 10)
         print(
             f"  {target.name}: {concurrency} concurrent conversations (up to {count}, "
-            f"{self.args.level_seconds:.0f} s)...",
+            f"{self.args.level_seconds:.0f} s)"
+            + (f", round {turn + 1} of {self.args.rounds}" if self.args.rounds > 1 else "")
+            + "...",
             flush=True,
         )
         waited, busy = wait_until_quiet(target.pids(), self.args.quiet_wait)
@@ -211,7 +230,8 @@ class Runner:
                 self._numbered(target.scripts, self.next_conversation),
                 max_conversations=count,
                 max_seconds=self.args.level_seconds,
-                sender_prefix=f"bench-{self.run_id}-{target.name}-{concurrency}",
+                # unique in the run: a round that reused a sender would continue an earlier conversation
+                sender_prefix=f"bench-{self.run_id}-{target.name}-{concurrency}-{self.next_conversation}",
             )
         )
         self.next_conversation += count
@@ -389,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "levels": runner.levels,
             "per_user": args.per_user,
+            "rounds": args.rounds,
             "level_seconds": args.level_seconds,
             "config": args.config,
             "env": _env_pairs(args.env),

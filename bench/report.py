@@ -19,20 +19,50 @@ def _level(result: dict[str, Any], concurrency: int) -> dict[str, Any] | None:
     return next((lv for lv in result.get("levels", []) if lv["concurrency"] == concurrency), None)
 
 
+ROUND_FIGURES = ("throughput_msg_s", "p50_ms", "p95_ms", "p99_ms", "messages", "errors", "unexpected", "others_cpu_pct")
+
+
+def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One level's summary from the summaries of its rounds (`--rounds`): the round with the median throughput
+    (the lower of the two middle ones for an even count), with `rounds` listing every round's figures in the order
+    run, and the errors and unexpected replies of all rounds added up, so that no failure is hidden by the choice.
+    One round is returned as it is."""
+    if len(rounds) == 1:
+        return rounds[0]
+    middle = sorted(rounds, key=lambda r: r["throughput_msg_s"])[(len(rounds) - 1) // 2]
+    return {
+        **middle,
+        "errors": sum(r["errors"] for r in rounds),
+        "unexpected": sum(r["unexpected"] for r in rounds),
+        "rounds": [{k: r.get(k) for k in ROUND_FIGURES} for r in rounds],
+    }
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def ratios(ours: dict[str, Any], stock: dict[str, Any]) -> list[dict[str, Any]]:
-    """ours/stock for throughput and p95 at every level both ran."""
+    """ours/stock for throughput and p95 at every level both ran. Where both ran the level in the same number of
+    rounds, each round's ratio (round 1 of ours against round 1 of stock, ...) and their median: the machine's
+    speed drifts between rounds, and the median of paired ratios is less moved by that than a ratio of medians."""
     rows = []
     for level in ours.get("levels", []):
         other = _level(stock, level["concurrency"])
         if other is None:
             continue
-        rows.append(
-            {
-                "concurrency": level["concurrency"],
-                "throughput_ratio": _ratio(level["throughput_msg_s"], other["throughput_msg_s"]),
-                "p95_ratio": _ratio(level["p95_ms"], other["p95_ms"]),
-            }
-        )
+        mine, theirs = level.get("rounds", [level]), other.get("rounds", [other])
+        pairs = list(zip(mine, theirs, strict=True)) if len(mine) == len(theirs) else [(level, other)]
+        row: dict[str, Any] = {"concurrency": level["concurrency"]}
+        for key, figure in (("throughput_ratio", "throughput_msg_s"), ("p95_ratio", "p95_ms")):
+            each = [_ratio(a[figure], b[figure]) for a, b in pairs]
+            known = [r for r in each if r is not None]
+            row[key] = round(_median(known), 2) if known else None
+            if len(pairs) > 1:
+                row[f"{key}_rounds"] = each
+        rows.append(row)
     return rows
 
 
@@ -95,6 +125,12 @@ def table(results: dict[str, Any]) -> str:
                 f"{_fmt(lv['p99_ms'], '>8.0f')} {lv['errors']:>7} {lv['unexpected']:>11}"
                 f"  {_fmt(lv.get('others_cpu_pct'), '>10.0f')}%"
             )
+            if lv.get("rounds"):
+                lines.append(
+                    f"         the median of {len(lv['rounds'])} rounds (msg/s "
+                    + ", ".join(f"{r['throughput_msg_s']:.1f}" for r in lv["rounds"])
+                    + "); errors and unexpected over all of them"
+                )
     for key, title in (
         ("ours_vs_stock", "ours / stock"),
         ("ours_without_fixes_vs_stock", "ours without fixes / stock"),
@@ -104,11 +140,15 @@ def table(results: dict[str, Any]) -> str:
             lines.append(f"\n== {title} (same run)")
             lines.append("   users  throughput    p95")
             for r in results[key]:
+                each = r.get("throughput_ratio_rounds")
                 lines.append(
                     f"   {r['concurrency']:>5} {_fmt(r['throughput_ratio'], '>10.2f')}x "
                     f"{_fmt(r['p95_ratio'], '>5.2f')}x"
+                    + (f"   median of {len(each)} rounds: " + ", ".join(f"{_fmt(x, '.2f')}x" for x in each)
+                       if each else "")
                 )
-    busy = [lv.get("others_cpu_pct") or 0 for run in runs.values() for lv in run.get("levels", [])]
+    busy = [r.get("others_cpu_pct") or 0 for run in runs.values() for lv in run.get("levels", [])
+            for r in lv.get("rounds", [lv])]
     if busy and max(busy) > 10:
         lines.append(
             f"\n!! Other processes used up to {max(busy):.0f}% of this machine's CPU during a level: "
