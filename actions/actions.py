@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from bot.content import task_text as say
 from bot.content.loader import content
 from bot.content.models import Purpose
-from bot.privacy.sealing import seal, unseal
+from bot.privacy.sealing import is_sealed, seal, unseal
 from bot.records import service
 from bot.records.db import session_scope
 from bot.records.identity import normalise_reference, parse_dob
@@ -191,8 +191,8 @@ class ActionSubmitTask(Action):
             elif task == "access":
                 view = service.register_request(session, type="access", **common)
             elif task == "rectification":
-                details = {k: tracker.get_slot(k) for k in ("error_what", "error_where", "error_should")}
-                view = service.register_request(session, type="rectification", details=details, **common)
+                view = service.register_request(session, type="rectification", details=_error_details(tracker),
+                                                **common)
             else:
                 dispatcher.utter_message(response="utter_help")
                 return done
@@ -353,6 +353,20 @@ class ValidateConsentForm(_PurposeValidation, FormValidationAction):
         return {"level": chosen}
 
 
+ERROR_SLOTS = ("error_what", "error_where", "error_should")
+
+
+def _error_details(tracker: Tracker) -> dict[str, str]:
+    """What the parent said about the mistake, as they wrote it: the confirmation shows it and the request stores
+    it. The form keeps each answer sealed (ValidateErrorForm), so the conversation store, which redacts what it
+    can read, holds none of it and the council still gets "her name is Aimee Jones, born 09/01/2021" rather than
+    "her name is [NAME], [NAME] [DATE]"."""
+    def read(value: Any) -> str:
+        return (unseal(value, max_age_s=None) if is_sealed(value) else value) or ""
+
+    return {slot: read(tracker.get_slot(slot)) for slot in ERROR_SLOTS}
+
+
 class ValidateErrorForm(FormValidationAction):
     def name(self) -> str:
         return "validate_error_form"
@@ -364,7 +378,8 @@ class ValidateErrorForm(FormValidationAction):
         if not text:
             dispatcher.utter_message(text="Please tell me in a few words.")
             return {slot: None}
-        return {slot: text[:MAX_FREE_TEXT]}
+        # Sealed: the tracker store would redact the names, dates and numbers that are the correction itself.
+        return {slot: seal(text[:MAX_FREE_TEXT])}
 
     def validate_error_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
@@ -434,9 +449,7 @@ class ActionAskConfirm(Action):
         elif task == "access":
             text = say.confirm_access(due)
         else:
-            text = say.confirm_error(
-                tracker.get_slot("error_what") or "", tracker.get_slot("error_where") or "",
-                tracker.get_slot("error_should") or "",
-            )
+            details = _error_details(tracker)
+            text = say.confirm_error(details["error_what"], details["error_where"], details["error_should"])
         dispatcher.utter_message(text=text, buttons=YES_NO)
         return []

@@ -307,3 +307,34 @@ def test_an_emptied_slot_is_not_an_error_to_tell_the_parent(form, method, tracke
     result = getattr(form(), method)(None, dispatcher, tracker, {})
     assert list(result.values()) == [None]
     assert dispatcher.messages == []
+
+
+def test_an_error_report_reaches_the_council_as_the_parent_wrote_and_approved_it(records_db, tracker_factory,
+                                                                                  dispatcher):
+    """Names, dates and numbers are the correction itself. The tracker store redacts what it can read between
+    turns, so the form keeps each answer sealed: what the parent is shown and what the council stores must both be
+    the words the parent typed, not "her name is [NAME], [NAME] [DATE]"."""
+    from bot.privacy.tracker_store import redact_event
+
+    family = _verify(tracker_factory, dispatcher, reference="DEMO-1003", dob="9/1/2021")["family_id"]
+    said = {"error_what": "it says my daughter is called Amy Jones",
+            "error_where": "school report, call me on 07700 900123",
+            "error_should": "her name is Aimee Jones, born 09/01/2021"}
+    form = a.ValidateErrorForm()
+    slots = {}
+    for slot, text in said.items():
+        value = getattr(form, f"validate_{slot}")(f"  {text} ", dispatcher, tracker_factory(), {})[slot]
+        assert is_sealed(value) and "Aimee" not in value and "07700" not in value
+        stored = redact_event({"event": "slot", "name": slot, "value": value})["value"]  # as the store keeps it
+        assert stored == value
+        slots[slot] = stored
+    # without the seal the store would have kept the useless version (the bug parents hit)
+    assert "[NAME]" in redact_event({"event": "slot", "name": "x", "value": said["error_should"]})["value"]
+
+    ask = CollectingDispatcher()
+    a.ActionAskConfirm().run(ask, tracker_factory({"pending_task": "rectification", **slots}), {})
+    assert all(text in ask.messages[0]["text"] for text in said.values())
+    _submit(tracker_factory, family, pending_task="rectification", confirm=True, **slots)
+    with session_scope() as session:
+        [row] = [r for r in service.list_requests(session) if r.family_id == family and r.type == "rectification"]
+    assert row.details == said

@@ -1,6 +1,8 @@
 """Seal a value so it can ride in a conversation slot without being readable in the tracker store.
 
-Used for the family reference between the two steps of the identity check. The key comes from the
+Used for the family reference between the two steps of the identity check, and for what a parent says about a
+mistake in their records: the tracker store redacts what it can read, and the council needs the names, dates and
+numbers of the correction as the parent wrote and approved them. The key comes from the
 environment (`PDA_SECRET_KEY`, a Fernet key; set the same one on every action server when scaled out) or,
 on one machine, from `var/secret.key`, made on first use with owner-only permissions.
 """
@@ -36,12 +38,13 @@ def seal(value: str) -> str:
     return PREFIX + _fernet().encrypt(value.encode("utf-8")).decode("ascii")
 
 
-def unseal(token: object) -> str | None:
-    """The sealed value, or None when the token is missing, forged, from another key or too old."""
+def unseal(token: object, max_age_s: int | None = MAX_AGE_S) -> str | None:
+    """The sealed value, or None when the token is missing, forged, from another key or older than `max_age_s`
+    (None: any age)."""
     if not isinstance(token, str) or not token.startswith(PREFIX):
         return None
     try:
-        return _fernet().decrypt(token[len(PREFIX):].encode("ascii"), ttl=MAX_AGE_S).decode("utf-8")
+        return _fernet().decrypt(token[len(PREFIX):].encode("ascii"), ttl=max_age_s).decode("utf-8")
     except (InvalidToken, UnicodeError, ValueError):
         return None
 

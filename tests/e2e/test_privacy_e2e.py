@@ -1,5 +1,6 @@
-"""A conversation full of personal details through the REST channel: none of it is kept, and the tasks
-still work (the identity check and a report of a mistake go through)."""
+"""A conversation full of personal details through the REST channel: none of it is kept in the conversation
+store or the logs, and the tasks still work (the identity check and a report of a mistake go through, and the
+report reaches the records database as the parent wrote it)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,14 @@ def test_nothing_personal_is_kept_in_the_tracker_store_or_the_logs(servers):
     chat.text(sender, f"a letter sent to {PII['postcode']}, call me on {PII['phone']} or {PII['email']}")
     confirm = chat.text(sender, f"{PII['name']} should have NHS number 401 023 2137")
     assert "Shall I send" in confirm
+    # the parent sees, and the council gets, the correction as written: names and numbers are what it is about
+    assert f"called {PII['name']} and her NHS number {PII['nhs']} is wrong" in confirm
     done = chat.text(sender, "yes")
     assert "FIX-" in done  # redaction did not break the task
+    reference = next(w.strip("*.") for w in done.split() if w.strip("*.").startswith("FIX-"))
+    requests = sqlite3.connect(chat.folder / "records.db").execute(
+        "SELECT details FROM requests WHERE reference = ?", (reference,)).fetchall()
+    assert f"{PII['name']} should have NHS number 401 023 2137" in requests[0][0]
     time.sleep(1)  # let the servers flush their logs
 
     rows = sqlite3.connect(chat.folder / "trackers.db").execute("SELECT * FROM events").fetchall()
