@@ -49,6 +49,47 @@ class NowRule:
     extra: tuple[str, ...] = field(default_factory=tuple)  # named extra checks, see _EXTRA
 
 
+# Welsh words for the Welsh rules, each in the forms it takes after fy/ei/yn (mutations) and with "'r" (the) on it
+_CY_CHILDREN = frozenset({
+    "plentyn", "blentyn", "mhlentyn", "phlentyn", "plant", "blant", "mhlant", "phlant", "babi", "mabi", "mab", "fab",
+    "merch", "ferch", "bachgen", "fachgen", "hogyn", "hogan", "crwt", "croten", "wyres", "ŵyr", "wyr", "efeilliaid",
+    "fechan", "bychan",
+})
+_CY_HARM = frozenset({
+    "taro", "daro", "nharo", "tharo", "curo", "guro", "nghuro", "churo", "brifo", "frifo", "mrifo", "bwrw", "fwrw",
+    "mwrw", "cicio", "gicio", "nghicio", "chicio", "tagu", "dagu", "nhagu", "thagu", "anafu", "dyrnu", "ddyrnu",
+    "nyrnu", "pwnio", "bwnio", "mhwnio", "phwnio", "slapio", "clatsio", "clatsho", "glatsio", "glatsho", "waldio",
+    "leinio", "ysgwyd", "gwthio", "wthio", "ngwthio", "treisio", "dreisio", "nhreisio",
+    "threisio", "bygwth", "fygwth", "crogi", "grogi", "nghrogi", "hitio", "slapo",
+})
+_CY_KILL = frozenset({"lladd", "ladd"})
+_CY_NOW_MARK = frozenset({"yn", "'n", "wedi", "newydd"})  # "'n" split off by the tokenizer: "e'n" is "e 'n"
+_CY_PERSON_AFTER = _CY_CHILDREN | frozenset({
+    "fy", "ein", "ei", "eu", "dy", "eich", "y", "yr", "'r", "nhw", "hi", "fe", "fo", "e", "o", "fi", "ni", "chi",
+    "ti", "mi",
+})
+_CY_DETERMINERS = frozenset({"y", "yr", "'r", "rhai", "llwyth", "o", "potel", "botel", "paced", "becyn", "pecyn",
+                             "llond", "llaw", "bach", "fach"})
+_CY_SWALLOWED = frozenset({"tabledi", "dabledi", "nhabledi", "tabled", "pils", "pilsen", "cannydd", "bleach",
+                           "moddion", "foddion", "batri", "batris", "fatri", "gwenwyn", "wenwyn", "paracetamol"})
+_CY_WEAPONS = frozenset({"cyllell", "gyllell", "nghyllell", "chyllell", "gwn", "arf", "machete", "bat"})
+_CY_NECK = frozenset({"ngwddw", "ngwddf", "gwddw", "gwddf", "wddw", "wddf"})
+_CY_NOW = frozenset({"nawr", "rŵan", "rwan", "heno", "brys", "999", "newydd"})
+_CY_HELP = frozenset({"help", "helpwch", "helpu", "plis", "plîs", "pls", "please", "achub", "argyfwng"})
+_CY_VIOLENCE = frozenset({"meddw", "feddw", "meddwi", "wyllt", "gwyllt", "gweiddi", "sgrechian", "malu", "taflu",
+                          "bygwth", "fygwth", "curo", "guro", "nghuro", "taro", "daro", "nharo", "clatsio", "chlatsio",
+                          "cyllell", "gyllell"})
+# long ago, or a story: "flynyddoedd yn ôl" (years ago), "ers talwm" (long ago), a film, the telly
+_CY_PAST = frozenset({"flynyddoedd", "blynyddoedd", "llynedd", "arfer", "talwm", "erstalwm", "ffilm", "rhaglen",
+                      "stori", "llyfr", "teledu"})
+_CY_WAS = frozenset({"oeddwn", "oedd", "roeddwn", "roedd"})  # "pan oeddwn i'n blentyn": when I was a child
+_CY_IF = frozenset({"os", "pe", "petai", "petawn", "beth", "pam", "sut", "pryd", "ydy", "ydyn", "ydi", "yw", "oes",
+                    "pan", "pa", "ble"})
+# a threat stays a threat with a condition on it: "neith o ladd y plant os dwi'n ffonio rhywun"
+_CY_THREAT = frozenset({"mynd", "dod", "bygwth", "fygwth", "wnaiff", "wneith", "neith", "naiff", "bydd", "fydd"})
+_CY_WEAPON_CONTEXT = _CY_NOW | _CY_HELP | _CY_CHILDREN | _CY_VIOLENCE | _CY_THREAT | _CY_KILL | _CY_NECK | {
+    "defnyddio", "ddefnyddio", "chwifio", "dal"}  # use it, waving it, holding it
+
 PEOPLE = L.CHILD_NOUNS | L.ADULT_NOUNS | L.AGENTS | frozenset({"him", "her", "them", "me", "us", "we", "i"})
 WRITER = frozenset({"i", "we", "me", "us"})
 _BE = frozenset({"is", "'s", "s", "are", "'re", "re", "am", "'m", "m", "has", "have", "'ve", "ve", "been", "was"})
@@ -862,18 +903,149 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_welsh": NowRule(
             [
                 [_one("ddim"), _one("yn"), _one("anadlu")],  # not breathing
+                [_any({"stopio", "stopiodd", "peidio"}), _one("anadlu")],  # stopped breathing
                 [_any({"ar", "ar y"}), _any({"dân", "dan"})],  # on fire
-                [_one("tân"), _one("yn"), _one("y"), _any({"tŷ", "ty", "fflat", "gegin"})],  # a fire in the house
+                # a fire in the house
+                [_any({"tân", "tan"}), _one("yn"), _one("y"),
+                 _any({"tŷ", "ty", "fflat", "gegin", "llofft", "stafell"})],
+                [_any({"tŷ", "ty", "fflat", "gegin"}), _any({"yn", "'n"}), _one("llosgi")],  # the house is burning
                 [_one("ar"), _one("goll")],  # missing
-                [_any({"cicio'r", "cicio", "torri"}), _any({"drws", "ffenest", "ffenestr"})],  # kicking the door
+                # kicking the door in, breaking the window
+                [_any({"cicio", "torri", "dorri", "thorri"}), _one("'r", "?"), _any({"drws", "ffenest", "ffenestr"})],
                 # hitting (him, her, me, us, them, now)
                 [_any({"daro", "tharo", "guro", "churo", "bwrw"}), _any({"fe", "hi", "fi", "ni", "nhw", "nawr"})],
-                [_one("eisiau"), _one("marw")],  # want to die
+                [_any({"eisiau", "isio", "isie", "ishe", "moyn"}), _one("marw")],  # want to die
+                [_one("ddim"), _any({"eisiau", "isio", "isie", "ishe", "moyn"}), _one("byw")],  # don't want to live
                 # can't go home
                 [_one("ddim"), _one("yn"), _one("gallu"), _one("mynd"), _any({"adre", "adref", "nôl"})],
                 [_one("unman"), _one("i"), _any({"gysgu", "fynd", "aros"})],  # nowhere to sleep, to go
+                # swallowed, drunk, eaten: pills, bleach, a battery
+                [_any({"llyncu", "lyncu", "yfed", "bwyta", "fwyta"}), _any(_CY_DETERMINERS, "*"), _any(_CY_SWALLOWED)],
+                [_one("holl"), _any(_CY_SWALLOWED)],  # all the tablets
+                [_one("cymryd"), _one("gormod")],  # taken too many
+                [_one("anymwybodol")],  # unconscious
+                [_one("ddim"), _one("yn"), _any({"deffro", "symud"})],  # not waking, not moving
+                # can't wake her
+                [_any({"gallu", "methu", "fedra", "fedrai", "ffaelu"}), _any({"ei", "eu", "â", "a"}, "*"),
+                 _any({"deffro", "ddeffro", "dihuno", "ddihuno"})],
+                [_one("llewygu")],  # fainted
+                [_one("llipa")],  # floppy
+                [_any({"wefusau", "gwefusau"}), _any({"fe", "hi", "e", "o", "fo", "'n", "yn"}, "*"), _one("las")],
+                [_one("gorddos")],  # an overdose
+                [_any({"ogla", "oglau", "arogl", "arogli", "gwynto", "gwyntio"}), _one("nwy")],  # smell of gas
+                [_one("mwg"), _any({"ym", "yn"}), _any({"mhobman", "pobman"})],  # smoke everywhere
+                [_any({"torri", "dorri"}), _one("mewn")],  # breaking in
+                [_one("cael"), _any({"ffit", "ffitiau"})],  # having a fit
+                # scared to go home
+                [_any({"ofn", "ofnus", "ofni"}), _one("i", "?"), _any({"mynd", "fynd"}),
+                 _any({"adre", "adref", "nôl", "nol", "gartre", "gartref", "adra"})],
             ],
             negation_is_danger=True,
+            extra=("welsh_who",),
+        ),
+        # Welsh, a child choking or gone: only when the message names a child ("mae'r babi'n tagu", "mae fy merch
+        # wedi diflannu"), not a phone that has disappeared
+        "now_welsh_child": NowRule(
+            [
+                [_any({"yn", "'n"}), _any({"tagu", "dagu"})],
+                [_one("wedi"), _any({"diflannu", "mynd", "rhedeg"}), _any({"ar", "i", "o"}, "?"), _one("goll", "?"),
+                 _any({"nawr", "rŵan", "rwan", "heno", "neithiwr"})],
+                [_one("wedi"), _one("diflannu")],
+                [_one("ddim"), _one("wedi"), _any({"dod", "cyrraedd"}),
+                 _any({"adre", "adref", "adra", "nôl", "gartref"})],
+                [_one("colli"), _any({"fy", "ei", "y", "'r"}), _any(_CY_CHILDREN)],  # lost my son
+                [_any({"methu", "ffaelu", "fedra"}), _any({"ei", "eu", "â", "a", "i"}, "*"),
+                 _any({"ffeindio", "ffindio", "ffendio", "gweld", "weld"})],  # can't find her
+                [_any({"cipio", "gipio", "nghipio", "chipio"})],  # snatched
+                [_any({"dieithr", "dieithryn", "ddieithr"})],  # a stranger
+                [_one("wedi"), _one("mynd"), _any({"gyda", "efo", "hefo", "â"}), _any({"dyn", "dynion", "rhywun"})],
+            ],
+            negation_is_danger=True,
+            context=_CY_CHILDREN,
+            extra=("welsh",),
+        ),
+        # Welsh, someone hurting someone: "mae e'n curo'r plant", "mae fy mhartner yn taro fy mab", "mae o'n fy
+        # nharo i", "mae e wedi bygwth ein lladd ni". The verb needs a person after it, or "fy/ei" before it, so
+        # "mae fy nant yn brifo" (my tooth hurts), "taro heibio" (drop by) and "mae'r gwaith yn fy lladd i" (work is
+        # killing me) are not danger. Past and conditional talk is thrown out by _welsh.
+        "now_welsh_harm": NowRule(
+            [
+                [_any(_CY_NOW_MARK), _any(_CY_HARM), _any(_CY_PERSON_AFTER)],
+                [_any(_CY_NOW_MARK | {"trio", "treio", "ceisio", "cheisio"}),
+                 _any({"fy", "ei", "ein", "eu", "dy", "eich"}), _any(_CY_HARM)],
+                [_any(_CY_NOW_MARK), _any({"ein", "eu", "ei", "dy"}), _any(_CY_KILL)],  # not "fy lladd": see above
+                [_one("dal"), _one("i"), _any(_CY_HARM)],  # still hitting
+                [_any(_CY_THREAT),
+                 _any({"i", "'n", "'w", "'m", "fy", "ei", "ein", "eu", "e", "o", "hi", "nhw", "fe", "fo"}, "*"),
+                 _any(_CY_HARM | _CY_KILL | {"llosgi", "losgi"})],
+                # attacking (me, her, him, us)
+                [_any(_CY_NOW_MARK), _one("ymosod"), _any({"ar", "arna", "arni", "arno", "arnom", "arnon", "arnyn"})],
+                [_any({"gafael", "afael", "gwasgu", "wasgu"}), _one("yn", "?"), _any({"fy", "ei", "y", "'r"}, "?"),
+                 _any(_CY_NECK)],  # gripping my neck
+                [_any({"dal", "nal", "nhal", "dala"}), _any({"i", "fi", "hi", "fe", "fo", "e", "o"}, "?"),
+                 _one("lawr")],  # holding me down
+                [_any({"cam", "gam", "ngham", "cham"}), _one("-", "?"), _one("drin")],  # abusing
+                [_any(_CY_WEAPONS - {"gwn"})],  # a knife, with _welsh's context
+                # a gun ("gwn i" is "I know")
+                [_any({"y", "'r", "gyda", "efo", "gynno", "ganddo", "gan", "ei"}), _one("gwn")],
+            ],
+            negation_is_danger=True,
+            extra=("welsh",),
+        ),
+        # Welsh, "in danger"; "not safe" said with now, tonight, here or a cry for help. Not "if they think my
+        # child is in danger, do they share my data" (_welsh)
+        "now_welsh_danger": NowRule(
+            [[_one("mewn"), _any({"perygl", "peryg"})]],
+            negation_is_danger=True,
+            extra=("welsh",),
+        ),
+        "now_welsh_unsafe": NowRule(
+            [[_one("ddim"), _one("yn"), _any({"saff", "ddiogel", "diogel"})]],
+            negation_is_danger=True,
+            context=_CY_NOW | _CY_HELP | {"yma", "adre", "adref", "adra"},
+            extra=("welsh",),
+        ),
+        # Welsh, afraid or hiding, with a sign of violence around it ("mae ofn arna i, mae e'n feddw ac yn gweiddi")
+        "now_welsh_fear": NowRule(
+            [[_any({"ofn", "ofnus", "arswyd", "cuddio"})]],
+            context=_CY_VIOLENCE,
+            context_outside=True,
+            extra=("welsh",),
+        ),
+        # Welsh, sexual abuse now: touching a child or the writer, with what makes it abuse around it
+        "now_welsh_sexual": NowRule(
+            [
+                [_any(_CY_NOW_MARK), _any({"fy", "ei", "eu", "ein"}, "?"),
+                 _any({"cyffwrdd", "gyffwrdd", "nghyffwrdd", "chyffwrdd"})],
+                [_any({"gorfodi", "ngorfodi", "orfodi"})],
+                [_one("lluniau"), _one("noeth")],
+            ],
+            context=frozenset({"amhriodol", "rhywiol", "noeth", "preifat", "nos", "gwely", "stafell", "llofft",
+                               "heno", "cyfarfod", "gyfarfod", "chyfarfod", "ewythr", "llystad", "pethau"}),
+            context_outside=True,
+            extra=("welsh",),
+        ),
+        # Welsh, someone on the way to hurt them: "mae o ar ei ffordd yma efo'i fêts i sortio ni allan"
+        "now_welsh_coming": NowRule(
+            [[_one("ar"), _any({"ei", "eu"}), _one("ffordd")]],
+            context=_CY_VIOLENCE | _CY_KILL | _CY_HARM | {"sortio", "ofn", "ofnus", "cuddio"},
+            context_outside=True,
+            extra=("welsh",),
+        ),
+        # Welsh, harming oneself: "dw i eisiau lladd fy hun", "mae hi'n mynd i ladd ei hun", "rhoi diwedd ar fy
+        # mywyd"
+        "now_welsh_self": NowRule(
+            [
+                [_any(_CY_HARM | _CY_KILL | {"torri", "dorri", "nhorri"}), _any({"fy", "ei", "dy"}), _one("hun")],
+                [_any({"rhoi", "roi"}), _one("diwedd"), _one("ar"), _any({"fy", "y", "'r", "ei"}, "?"),
+                 _any({"mywyd", "bywyd", "fywyd", "cyfan", "cwbl", "cwbwl", "popeth", "bopeth"})],
+                [_one("dim"), _one("pwynt"), _one("byw")],
+                [_any(_CY_SWALLOWED), _one("i"), _one("gyd")],  # all the tablets ready
+                [_one("neidio"), _any({"o", "oddi", "off", "ar"}, "*"), _any({"y", "'r"}, "?"),
+                 _any({"bont", "pont", "to", "dibyn", "clogwyn", "ffenest", "ffenestr"})],
+            ],
+            self_harm=True,
+            extra=("welsh",),
         ),
         # -- someone harming themselves now ---------------------------------------------------------------------
         "now_self": NowRule(
@@ -1625,7 +1797,42 @@ _SELF_CONTEXT = {
 _SELF_CONTEXT.update(dict.fromkeys(("room", "toilet", "bedroom"), _SELF_CONTEXT["bathroom"]))
 
 
+def _welsh(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
+    """The Welsh rules' checks, which the English ones (past, hypothetical, asking about records) cannot make:
+    - the past ("wnaeth e fy nharo i flynyddoedd yn ôl"), a film or a story: not danger now;
+    - a condition or a question ("os ydyn nhw'n meddwl bod fy mhlentyn mewn perygl ..."): not danger now, unless
+      the message also says now or tonight, or makes a threat ("neith o ladd y plant os dwi'n ffonio rhywun");
+    - a weapon only with the children, violence, a threat, now or a cry for help around it;
+    - who: the writer for "fy hun" (myself), else a child when the message names one."""
+    if _cy_past(words) or ctx.norms[max(0, start - 2):start] in (["beth", "yw"], ["be", "ydi"], ["beth", "ydy"]):
+        return False  # "beth yw cam-drin?": what abuse is
+    if not words & _CY_NOW and words & _CY_IF and not words & _CY_THREAT:
+        return False
+    if set(ctx.norms[start:end]) & _CY_WEAPONS and not (words - _CY_WEAPONS) & _CY_WEAPON_CONTEXT:
+        return False
+    if ctx.at(end - 1) == "hun":
+        return "myself" if ctx.at(end - 2) == "fy" else _welsh_who(ctx, start, end, words, who) or "him"
+    return _welsh_who(ctx, start, end, words, who)
+
+
+def _cy_past(words: set[str]) -> bool:
+    """Long ago or a story, in Welsh: the simple past alone is not enough ("mae o wedi ... roedd y paced ar agor")."""
+    return bool(words & _CY_PAST or ("pan" in words and words & _CY_WAS))
+
+
+def _welsh_who(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
+    """A child when a Welsh message names one ("mae fy mab wedi llyncu tabledi"); else the rule's own. Not the past
+    or a film ("oedd y ffilm am y bachgen ar goll ..."), nor "ar dân eisiau" (keen to)."""
+    if _cy_past(words):
+        return False
+    if ctx.norms[end - 1] in {"dân", "dan"} and ctx.at(end) in {"eisiau", "isio", "moyn", "i", "am", "dros"}:
+        return False
+    return "child" if words & _CY_CHILDREN else None
+
+
 _EXTRA = {
+    "welsh": _welsh,
+    "welsh_who": _welsh_who,
     "unresponsive": _unresponsive,
     "held": _held,
     "coming_for": _coming_for,

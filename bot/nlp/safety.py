@@ -409,6 +409,10 @@ class _Detector:
 
         self.nlp = spacy.blank("en")
         self.nlp.max_length = MAX_CHARS * 2
+        # Welsh joins "'r" (the) and "'n" (yn) to the word before: "mae e'n curo'r plant", "mae'r babi'n tagu".
+        # Split them off, as English "'s" is, so the Welsh rules see "e 'n curo 'r plant" and "babi 'n tagu".
+        suffixes = [*self.nlp.Defaults.suffixes, r"(?<=[^\W\d_])['’][nr]$"]
+        self.nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
         for word, norm in lex.TEXT_SPEAK.items():
             self.nlp.vocab[word].norm_ = norm  # a lexeme's NORM applies to every token of that word
         self.matcher = Matcher(self.nlp.vocab, validate=True)

@@ -90,6 +90,11 @@ def test_adult_voice_is_not_taken_for_a_child(text):
         ("my daughter is locked in the bathroom with a razor", CHILD_IN_DANGER),
         ("my husband is at the airport with the kids now, the court said no", CHILD_IN_DANGER),
         ("im 14 and my dad kicked me out tonight, im on the street", CHILD_IN_DANGER),
+        # Welsh (the now_welsh_* rules): a child when the message names one, the writer for "fy hun"
+        ("mae e'n curo'r plant nawr", CHILD_IN_DANGER),
+        ("mae fy mab wedi llyncu tabledi", CHILD_IN_DANGER),
+        ("mae fy ngŵr yn fy nharo i", ADULT_IN_DANGER),
+        ("dw i eisiau lladd fy hun", SELF_HARM),
     ],
 )
 def test_kind(text, kind):
@@ -300,3 +305,12 @@ def test_held_out_crisis_messages_are_not_in_the_phrase_lists():
                 for name in ("danger_now.txt", "not_now.txt") for t in report.read_phrases(d / name)]
     assert len(held_out) >= 400
     assert not [t for t in held_out if t in listed]
+
+
+def test_welsh_words_joined_by_an_apostrophe_are_read_apart():
+    """Welsh joins "'r" (the) and "'n" (yn) to the word before. Read whole, "curo'r" and "babi'n" matched no rule,
+    and "mae e'n curo'r plant nawr" (he's beating the children now) got no 999 reply."""
+    assert detect_crisis("mae e'n curo'r plant nawr").matched == "'n curo'r"  # "'n", "curo", "'r"
+    assert detect_crisis("mae'r babi'n tagu").is_crisis  # the baby is choking
+    assert detect_crisis("mae’r babi’n tagu").is_crisis  # a phone's curly apostrophes
+    assert not detect_crisis("mae'r babi'n cysgu").is_crisis  # the baby is sleeping

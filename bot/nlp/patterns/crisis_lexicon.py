@@ -274,7 +274,6 @@ TEXT_SPEAK: dict[str, str] = {
     "wi": "with",
     "grandaughter": "granddaughter",
     "steamin": "steaming",
-    "anadlu'n": "anadlu",
     # "dad'll kill me" is one token: read it as "he'll", a threat
     "dad'll": "hell",
     "da'll": "hell",
