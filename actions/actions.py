@@ -269,7 +269,7 @@ class ValidateIdentityForm(FormValidationAction):
             return {"identity_reference": None}
         reference = normalise_reference(str(value))
         if reference is None:
-            dispatcher.utter_message(text=say.reference_not_recognised())
+            dispatcher.utter_message(text=say.reference_not_recognised(content()))
             return {"identity_reference": None}
         # Sealed, so the reference never sits readable in the conversation store between the two questions.
         return {"identity_reference": seal(reference)}

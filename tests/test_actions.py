@@ -338,3 +338,14 @@ def test_an_error_report_reaches_the_council_as_the_parent_wrote_and_approved_it
     with session_scope() as session:
         [row] = [r for r in service.list_requests(session) if r.family_id == family and r.type == "rectification"]
     assert row.details == said
+
+
+@pytest.mark.parametrize("said", ["i never got a letter, i dont have a reference", "idk", "why do you need that"])
+def test_a_parent_without_the_letter_is_told_another_way_in_and_how_to_stop(said, tracker_factory, dispatcher):
+    """Asked for the family reference, a parent who has no letter was asked the same thing again and again."""
+    from bot.content.loader import content
+
+    result = a.ValidateIdentityForm().validate_identity_reference(said, dispatcher, tracker_factory(), {})
+    assert result == {"identity_reference": None}
+    reply = _texts(dispatcher)[-1]
+    assert content().council.contact.phone in reply and "cancel" in reply

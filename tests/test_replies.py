@@ -44,7 +44,7 @@ def _task_texts() -> list[tuple[str, str]]:
     texts = {
         "identity_failed": say.identity_failed(),
         "identity_locked": say.identity_locked(c),
-        "reference_not_recognised": say.reference_not_recognised(),
+        "reference_not_recognised": say.reference_not_recognised(c),
         "date_not_recognised": say.date_not_recognised(),
         "verified": say.verified(),
         "ask_purpose_consent": say.ask_purpose("consent"),

@@ -60,12 +60,22 @@ def identity_locked(content: Content) -> str:
     )
 
 
-def reference_not_recognised() -> str:
-    return "That does not look like a family reference. It is on the letter from the council and looks like ABC-1234."
+def reference_not_recognised(content: Content) -> str:
+    """Also for "I never got a letter" or "idk": a parent without the letter is told another way in, and how to stop,
+    instead of being asked the same thing again and again."""
+    c = content.council.contact
+    return (
+        "That does not look like a family reference. It is on the letter from the council and looks like ABC-1234. "
+        f"No letter? Call {c.name} on {c.phone}. Or say cancel to stop."
+    )
 
 
 def date_not_recognised() -> str:
-    return "Sorry, I could not read that date. Please type it like 3/4/2019 or 3 April 2019."
+    """Also for "why do you need that?": what the date is for, and how to stop."""
+    return (
+        "Sorry, I could not read that date. Please type it like 3/4/2019 or 3 April 2019. "
+        "I only use it to check this is your family. Or say cancel to stop."
+    )
 
 
 def verified() -> str:
@@ -205,7 +215,7 @@ def request_status(kind: str, reference: str, status: str, due: dt.date, history
 def request_not_found() -> str:
     return (
         "I could not find a request with that reference for your family. "
-        "Please check it. It looks like OPT-7Q2K9."
+        "Please check it. It looks like OPT-7Q2K9. Or say cancel to stop."
     )
 
 
