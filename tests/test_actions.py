@@ -28,7 +28,7 @@ def test_status_on_sms_is_the_short_summary(records_db, tracker_factory, dispatc
 
     out = CollectingDispatcher()
     a.ActionStartTask().run(out, tracker, {})
-    assert len(out.messages) == 1 and "you said no" in out.messages[0]["text"]
+    assert len(out.messages) == 1 and "you asked to opt out" in out.messages[0]["text"]
     from bot.channels.formatting import segment_count
 
     assert segment_count(out.messages[0]["text"]) <= 3
@@ -161,7 +161,7 @@ def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db
     for purpose in content().council.purposes:
         assert purpose.name in text
     risk = next(t for t in _texts(out) if "predictive" in t.lower() or "Risk scores" in t)
-    assert "opted out" in risk
+    assert "asked to opt out" in risk  # not "opted out": the council has a month to act on it
     assert any("serious harm" in t for t in _texts(out))  # the exception, said plainly
     assert [b["payload"] for b in out.messages[-1]["buttons"]][:2] == ["/change_consent", "/opt_out"]
 

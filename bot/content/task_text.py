@@ -25,7 +25,8 @@ STATUS_NAMES = {
     "done": "done",
     "refused": "refused (the council must tell you why)",
 }
-CHOICE_NAMES = {"included": "included", "objected": "you said no (opted out)"}
+# "objected": the parent has asked to opt out; the council has a month to act on it, so not "opted out" as if done
+CHOICE_NAMES = {"included": "included", "objected": "you asked to opt out"}
 
 
 UK = ZoneInfo("Europe/London")
@@ -160,7 +161,7 @@ def confirm_objection(purpose: Purpose, content: Content, due: dt.date) -> str:
 
 def confirm_level(purpose: Purpose, level_label: str, content: Content) -> str:
     return (
-        f"You want **{level_label}** for **{purpose.name}**.\n"
+        f"You want **{level_label}** for **{purpose.name}**. This takes the place of your last choice for it.\n"
         f"{child_protection_line(content)}\n"
         "Shall I save this?"
     )
@@ -168,7 +169,7 @@ def confirm_level(purpose: Purpose, level_label: str, content: Content) -> str:
 
 def confirm_access(due: dt.date) -> str:
     return (
-        "You want a copy of the records the council holds about your family. It is free.\n"
+        "You want a copy of the records the council holds about your family. It is usually free.\n"
         "The reply will show what is held, where it came from, who it is shared with, how long it is kept, "
         "and if any risk score is used.\n"
         f"The council must reply by {nice_date(due)}. For a hard case it can take two more months, "
