@@ -315,6 +315,13 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _set_reviewed(path: Path, value: str) -> None:
+    """Replace a topic's review date, whatever it is now (it changes whenever the topic is reviewed)."""
+    text = path.read_text(encoding="utf-8")
+    assert re.search(r"^reviewed: ", text, flags=re.M), f"no review date in {path.name}"
+    path.write_text(re.sub(r"^reviewed: .*$", f"reviewed: {value}", text, count=1, flags=re.M), encoding="utf-8")
+
+
 def _load_error(root: Path) -> str:
     with pytest.raises(ContentError) as caught:
         load_content(root)
@@ -334,20 +341,20 @@ def test_missing_field_names_file_and_field(content_copy: Path) -> None:
 
 
 def test_bad_date_names_file_and_field(content_copy: Path) -> None:
-    _edit(content_copy / "topics" / "how_long_kept.md", "reviewed: 2026-11-25", "reviewed: 25/11/2026")
+    _set_reviewed(content_copy / "topics" / "how_long_kept.md", "25/11/2026")
     message = _load_error(content_copy)
     assert "how_long_kept.md" in message and "field 'reviewed'" in message
 
 
 def test_impossible_calendar_date_names_file_and_field(content_copy: Path) -> None:
-    _edit(content_copy / "topics" / "how_long_kept.md", "reviewed: 2026-11-25", "reviewed: 2026-02-30")
+    _set_reviewed(content_copy / "topics" / "how_long_kept.md", "2026-02-30")
     message = _load_error(content_copy)
     assert "how_long_kept.md" in message
     assert "field 'reviewed'" in message
 
 
 def test_a_broken_topic_is_reported_once_not_by_every_topic_linking_to_it(content_copy: Path) -> None:
-    _edit(content_copy / "topics" / "see_my_data.md", "reviewed: 2026-11-25", "reviewed: [")
+    _set_reviewed(content_copy / "topics" / "see_my_data.md", "[")
     message = _load_error(content_copy)
     assert "see_my_data.md" in message
     assert "unknown topic 'see_my_data'" not in message
