@@ -129,7 +129,7 @@ def ask_purpose(task: str) -> str:
 
 
 def purpose_not_recognised() -> str:
-    return "Sorry, I did not catch which one. Please pick one from the list, or type its name."
+    return "Sorry, I did not catch which one. Please pick one from the list, or type its name. Or say cancel to stop."
 
 
 def no_choice_offered(purpose: Purpose, content: Content) -> str:
@@ -146,7 +146,7 @@ def ask_level(purpose: Purpose) -> str:
 
 
 def level_not_recognised() -> str:
-    return "Sorry, I did not catch that. Please pick one of the choices."
+    return "Sorry, I did not catch that. Please pick one of the choices. Or say cancel to stop."
 
 
 def confirm_objection(purpose: Purpose, content: Content, due: dt.date) -> str:
