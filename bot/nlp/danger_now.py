@@ -937,7 +937,7 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
                 [_any({"torri", "dorri"}), _one("mewn")],  # breaking in
                 [_one("cael"), _any({"ffit", "ffitiau"})],  # having a fit
                 # scared to go home
-                [_any({"ofn", "ofnus", "ofni"}), _one("i", "?"), _any({"mynd", "fynd"}),
+                [_any({"ofn", "ofnus", "ofni"}), _one("arna", "?"), _one("i", "?"), _any({"mynd", "fynd"}),
                  _any({"adre", "adref", "nôl", "nol", "gartre", "gartref", "adra"})],
             ],
             negation_is_danger=True,

@@ -477,7 +477,8 @@ class _Ctx:
 
     @functools.cached_property
     def writer_says_child(self) -> bool:
-        """The writer gives an age under 18, a school year or "I'm a kid" (see _age_says_child)."""
+        """The writer gives an age under 18, a school year or "I'm a kid", or (in Welsh) says a parent of theirs is
+        hurting them (see _age_says_child)."""
         return _age_says_child(self.doc.text)
 
     def at(self, i: int) -> str:
@@ -1172,12 +1173,25 @@ _CHILD_SELF = re.compile(
 )
 
 
+# Welsh: "dw i'n 13", "rwy'n 14 oed", "dwi ym mlwyddyn 8"; a parent of the writer's hurting them ("mae dad yn fy
+# nghuro i"; not "mae eu tad yn fy nharo i", their father, which a mother writes)
+_CY_AGE = re.compile(
+    r"\b(?:dw i|dwi|rwy|rydw i|wi|fi|ydw i)\s?'?n\s+(\d{1,2})\b"
+    r"(?!\s*(?:munud|funud|awr|milltir|diwrnod|wythnos|mis|punt|bunt|%|:))"
+)
+_CY_YEAR_GROUP = re.compile(r"\b(?:ym mlwyddyn|blwyddyn)\s+(\d{1,2})\b")
+_CY_PARENT_HURTS_ME = re.compile(
+    r"(?<!\beu )(?<!\bei )\b(?:dad|dadi|nhad|mam|mami|llystad|llysfam)\b[^.!?]{0,40}?\b(?:yn|'n)\s+fy\s+"
+    r"(?:nharo|nghuro|mrifo|nghicio|mwrw|nyrnu|mhwnio|nhagu|nghloi)\b"
+)
+
+
 def _age_says_child(text: str) -> bool:
-    for regex, top in ((_AGE, 17), (_YEAR_GROUP, 13)):
+    for regex, top in ((_AGE, 17), (_YEAR_GROUP, 13), (_CY_AGE, 17), (_CY_YEAR_GROUP, 13)):
         for m in regex.finditer(text):
             if 4 <= int(m.group(1)) <= top:
                 return True
-    return bool(_CHILD_SELF.search(text))
+    return bool(_CHILD_SELF.search(text) or _CY_PARENT_HURTS_ME.search(text))
 
 
 def _is_parent_role(agent: str | None, agent_prev: str | None) -> bool:
