@@ -948,9 +948,8 @@ def _rules() -> dict[str, NowRule]:  # noqa: PLR0915 - a table, not logic
         "now_welsh_child": NowRule(
             [
                 [_any({"yn", "'n"}), _any({"tagu", "dagu"})],
-                [_one("wedi"), _any({"diflannu", "mynd", "rhedeg"}), _any({"ar", "i", "o"}, "?"), _one("goll", "?"),
-                 _any({"nawr", "rŵan", "rwan", "heno", "neithiwr"})],
                 [_one("wedi"), _one("diflannu")],
+                [_one("wedi"), _one("rhedeg"), _one("i"), _one("ffwrdd")],  # run away
                 [_one("ddim"), _one("wedi"), _any({"dod", "cyrraedd"}),
                  _any({"adre", "adref", "adra", "nôl", "gartref"})],
                 [_one("colli"), _any({"fy", "ei", "y", "'r"}), _any(_CY_CHILDREN)],  # lost my son
