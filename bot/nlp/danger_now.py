@@ -83,8 +83,13 @@ _CY_VIOLENCE = frozenset({"meddw", "feddw", "meddwi", "wyllt", "gwyllt", "gweidd
 _CY_PAST = frozenset({"flynyddoedd", "blynyddoedd", "llynedd", "arfer", "talwm", "erstalwm", "ffilm", "rhaglen",
                       "stori", "llyfr", "teledu"})
 _CY_WAS = frozenset({"oeddwn", "oedd", "roeddwn", "roedd"})  # "pan oeddwn i'n blentyn": when I was a child
-_CY_IF = frozenset({"os", "pe", "petai", "petawn", "beth", "pam", "sut", "pryd", "ydy", "ydyn", "ydi", "yw", "oes",
-                    "pan", "pa", "ble"})
+# a condition, or talk about what a record says. Not question words: "mae e'n fy nharo i, beth dw i'n neud?" (what
+# do I do?) is how people ask for help in an emergency
+_CY_IF = frozenset({"os", "pe", "petai", "petawn", "pan", "cofnodi", "cofnod", "cofnodion", "ffeil", "nodiadau",
+                    "adroddiad",
+                    # the passive past, "ges i fy ngham-drin fel plentyn" (I was abused as a child), unless said now
+                    "ges", "gefais", "cefais", "gafodd", "cafodd", "gawson", "cawsom"})
+_CY_KITCHEN = frozenset({"coginio", "llysiau", "bara", "fara", "bwyd", "cinio", "swper", "ffrwythau", "menyn"})
 # a threat stays a threat with a condition on it: "neith o ladd y plant os dwi'n ffonio rhywun"
 _CY_THREAT = frozenset({"mynd", "dod", "bygwth", "fygwth", "wnaiff", "wneith", "neith", "naiff", "bydd", "fydd"})
 _CY_WEAPON_CONTEXT = _CY_NOW | _CY_HELP | _CY_CHILDREN | _CY_VIOLENCE | _CY_THREAT | _CY_KILL | _CY_NECK | {
@@ -1805,10 +1810,11 @@ def _welsh(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     - who: the writer for "fy hun" (myself), else a child when the message names one."""
     if _cy_past(words) or ctx.norms[max(0, start - 2):start] in (["beth", "yw"], ["be", "ydi"], ["beth", "ydy"]):
         return False  # "beth yw cam-drin?": what abuse is
-    if not words & _CY_NOW and words & _CY_IF and not words & _CY_THREAT:
-        return False
-    if set(ctx.norms[start:end]) & _CY_WEAPONS and not (words - _CY_WEAPONS) & _CY_WEAPON_CONTEXT:
-        return False
+    if not words & _CY_NOW and words & _CY_IF and ctx.norms[start] not in _CY_THREAT:
+        return False  # but a threat made with a condition is still a threat
+    if set(ctx.norms[start:end]) & _CY_WEAPONS and (not (words - _CY_WEAPONS) & _CY_WEAPON_CONTEXT or (
+            words & _CY_KITCHEN and not words & (_CY_VIOLENCE - _CY_WEAPONS | _CY_THREAT | _CY_KILL))):
+        return False  # "cyllell fach i dorri llysiau": a knife for the vegetables
     if ctx.at(end - 1) == "hun":
         return "myself" if ctx.at(end - 2) == "fy" else _welsh_who(ctx, start, end, words, who) or "him"
     return _welsh_who(ctx, start, end, words, who)
