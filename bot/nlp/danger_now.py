@@ -72,7 +72,8 @@ _CY_DETERMINERS = frozenset({"y", "yr", "'r", "rhai", "llwyth", "o", "potel", "b
                              "llond", "llaw", "bach", "fach"})
 _CY_SWALLOWED = frozenset({"tabledi", "dabledi", "nhabledi", "tabled", "pils", "pilsen", "cannydd", "bleach",
                            "moddion", "foddion", "batri", "batris", "fatri", "gwenwyn", "wenwyn", "paracetamol"})
-_CY_WEAPONS = frozenset({"cyllell", "gyllell", "nghyllell", "chyllell", "gwn", "arf", "machete", "bat"})
+# Welsh words only; English weapons are the English rules' ("bat" here flagged "he plays with a cricket bat, help")
+_CY_WEAPONS = frozenset({"cyllell", "gyllell", "nghyllell", "chyllell", "gwn", "arf"})
 _CY_NECK = frozenset({"ngwddw", "ngwddf", "gwddw", "gwddf", "wddw", "wddf"})
 _CY_NOW = frozenset({"nawr", "rŵan", "rwan", "heno", "brys", "999", "newydd"})
 _CY_HELP = frozenset({"help", "helpwch", "helpu", "plis", "plîs", "pls", "please", "achub", "argyfwng"})
