@@ -90,6 +90,9 @@ _CY_IF = frozenset({"os", "pe", "petai", "petawn", "pan", "cofnodi", "cofnod", "
                     "adroddiad",
                     # the passive past, "ges i fy ngham-drin fel plentyn" (I was abused as a child), unless said now
                     "ges", "gefais", "cefais", "gafodd", "cafodd", "gawson", "cawsom"})
+# question words: they throw out "mewn perygl" (in danger), a state a records question often names ("sut mae'r
+# cyfrifiadur yn penderfynu pa deuluoedd sydd mewn perygl?"), but not a verb of hurting (see _welsh)
+_CY_QUESTION = frozenset({"pam", "sut", "pryd", "ydy", "ydyn", "ydi", "oes", "pa", "ble"})
 _CY_KITCHEN = frozenset({"coginio", "llysiau", "bara", "fara", "bwyd", "cinio", "swper", "ffrwythau", "menyn"})
 # a threat stays a threat with a condition on it: "neith o ladd y plant os dwi'n ffonio rhywun"
 _CY_THREAT = frozenset({"mynd", "dod", "bygwth", "fygwth", "wnaiff", "wneith", "neith", "naiff", "bydd", "fydd"})
@@ -1813,6 +1816,8 @@ def _welsh(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
         return False  # "beth yw cam-drin?": what abuse is
     if not words & _CY_NOW and words & _CY_IF and ctx.norms[start] not in _CY_THREAT:
         return False  # but a threat made with a condition is still a threat
+    if ctx.norms[start] == "mewn" and words & _CY_QUESTION and not words & _CY_NOW:
+        return False
     if set(ctx.norms[start:end]) & _CY_WEAPONS and (not (words - _CY_WEAPONS) & _CY_WEAPON_CONTEXT or (
             words & _CY_KITCHEN and not words & (_CY_VIOLENCE - _CY_WEAPONS | _CY_THREAT | _CY_KILL))):
         return False  # "cyllell fach i dorri llysiau": a knife for the vegetables
@@ -1828,11 +1833,13 @@ def _cy_past(words: set[str]) -> bool:
 
 def _welsh_who(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """A child when a Welsh message names one ("mae fy mab wedi llyncu tabledi"); else the rule's own. Not the past
-    or a film ("oedd y ffilm am y bachgen ar goll ..."), nor "ar dân eisiau" (keen to)."""
+    or a film ("oedd y ffilm am y bachgen ar goll ..."), nor "ar dân eisiau" (keen to), nor lost with a form."""
     if _cy_past(words):
         return False
     if ctx.norms[end - 1] in {"dân", "dan"} and ctx.at(end) in {"eisiau", "isio", "moyn", "i", "am", "dros"}:
         return False
+    if ctx.norms[end - 1] == "goll" and words & {"dechrau", "deall", "drysu", "ffurflen", "system", "gwefan"}:
+        return False  # "dwi ar goll, ble dw i'n dechrau?": lost with a form, not lost in town
     return "child" if words & _CY_CHILDREN else None
 
 
