@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,6 @@ def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def ratios(ours: dict[str, Any], stock: dict[str, Any]) -> list[dict[str, Any]]:
     """ours/stock for throughput and p95 at every level both ran. Where both ran the level in the same number of
     rounds, each round's ratio (round 1 of ours against round 1 of stock, ...) and their median: the machine's
@@ -59,7 +54,7 @@ def ratios(ours: dict[str, Any], stock: dict[str, Any]) -> list[dict[str, Any]]:
         for key, figure in (("throughput_ratio", "throughput_msg_s"), ("p95_ratio", "p95_ms")):
             each = [_ratio(a[figure], b[figure]) for a, b in pairs]
             known = [r for r in each if r is not None]
-            row[key] = round(_median(known), 2) if known else None
+            row[key] = round(statistics.median(known), 2) if known else None
             if len(pairs) > 1:
                 row[f"{key}_rounds"] = each
         rows.append(row)

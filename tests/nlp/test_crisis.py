@@ -320,14 +320,9 @@ def test_no_example_question_of_the_classifiers_is_taken_for_danger_now():
     """The NLU examples (data/nlu: questions, tasks, small talk, out of scope, in English and Welsh) are what parents
     ask when nobody is in danger. A rule that flags one sends a parent the 999 reply instead of an answer: the
     Welsh rules once flagged "Sut mae'r cyfrifiadur yn penderfynu pa deuluoedd sydd mewn perygl?"."""
-    import yaml
-
     from bot.content.loader import REPO_ROOT
+    from bot.nlu_report import nlu_examples
 
-    texts = []
-    for path in sorted((REPO_ROOT / "data" / "nlu").glob("*.yml")):
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            texts += [line.strip()[2:] for line in (item.get("examples") or "").splitlines()
-                      if line.strip().startswith("- ")]
+    texts = [text for path in sorted((REPO_ROOT / "data" / "nlu").glob("*.yml")) for _, text in nlu_examples(path)]
     assert len(texts) > 3000
     assert [t for t in texts if detect_crisis(t).is_crisis] == []
