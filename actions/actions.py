@@ -34,6 +34,7 @@ TASK_FORMS = {
     "rectification": "error_form",
     "request_status": "request_status_form",
 }
+FORMS = {"identity_form", *TASK_FORMS.values()}
 INTENT_TASKS = {
     "check_status": "status",
     "change_consent": "consent",
@@ -101,6 +102,8 @@ class ActionStartTask(Action):
             dispatcher.utter_message(response="utter_help")
             return []
         events = [SlotSet("pending_task", task)]
+        if asked and tracker.get_slot("task_paused"):  # a new request replaces the one a crisis reply paused
+            events += [SlotSet("task_paused", False), SlotSet("paused_form", None)]
         if not tracker.get_slot("verified"):
             # identity_form runs next (rule); then this action again
             return [*events, *self._start_identity_check(dispatcher)]
@@ -222,10 +225,42 @@ class ActionCancelTask(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_cancelled")
-        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_task", None)]
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_task", None),
+                                   SlotSet("task_paused", False), SlotSet("paused_form", None)]
         if not tracker.get_slot("verified"):
             events += [SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
         return events + _reset_task_slots()
+
+
+class ActionPauseTask(Action):
+    """After a crisis reply inside a form: stop the form, keep its answers, and offer to carry on or stop. The next
+    message is then not taken as the form's answer ("ok im safe now, police are here" is not a family reference)."""
+
+    def name(self) -> str:
+        return "action_pause_task"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        form = tracker.active_loop.get("name") if tracker.active_loop else None
+        if not form:
+            dispatcher.utter_message(response="utter_still_here")
+            return []
+        dispatcher.utter_message(response="utter_task_paused")
+        return [ActiveLoop(None), SlotSet("task_paused", True), SlotSet("paused_form", form)]
+
+
+class ActionResumeTask(Action):
+    """"Carry on" after a pause: the paused form asks its next question (its answers so far are kept)."""
+
+    def name(self) -> str:
+        return "action_resume_task"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        form = tracker.get_slot("paused_form")
+        events: list[EventType] = [SlotSet("task_paused", False), SlotSet("paused_form", None)]
+        if form not in FORMS:
+            dispatcher.utter_message(response="utter_help")
+            return events
+        return [*events, FollowupAction(form)]
 
 
 class ActionShowTopic(Action):

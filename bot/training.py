@@ -18,7 +18,7 @@ FINGERPRINT_PATH = MODEL_DIR / f"{MODEL_NAME}.inputs"
 
 def training_inputs() -> list[Path]:
     files = [REPO_ROOT / "config.yml", REPO_ROOT / "domain.yml"]
-    files += sorted((REPO_ROOT / "data").rglob("*.yml"))
+    files += sorted(p for p in (REPO_ROOT / "data").rglob("*") if p.suffix in {".yml", ".txt"})  # data/crisis: .txt
     return files
 
 

@@ -17,6 +17,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+# A response whose SMS variant has `custom: {sms_alone: true}` is sent as its own text, at once (the crisis numbers
+# in one SMS of at most 160 characters; the rest of the turn follows in a second). bot/content/build.py writes it.
+SEND_ALONE = "sms_alone"
+
 # GSM 03.38 default alphabet, in table order, without ESC (0x1B), which introduces the extension table.
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ"

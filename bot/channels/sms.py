@@ -37,7 +37,14 @@ from sanic.response import HTTPResponse
 from bot.channels import credentials as creds
 from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with_numbered_choices
 from bot.channels.dedupe import Deduplicator
-from bot.channels.formatting import clean_inbound_text, gsm_friendly, split_text, take_sms, to_plain_text
+from bot.channels.formatting import (
+    SEND_ALONE,
+    clean_inbound_text,
+    gsm_friendly,
+    split_text,
+    take_sms,
+    to_plain_text,
+)
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.optout import OptOutRegister
@@ -253,6 +260,11 @@ class SmsOutput(OutputChannel):
             await self._channel.deliver(recipient_id, plain_text)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        custom = kwargs.get("custom")
+        if isinstance(custom, Mapping) and custom.get(SEND_ALONE) and self._buffered:
+            # The crisis numbers: their own text, at once, before the rest of the turn (which follows in another)
+            await self._channel.deliver(recipient_id, to_plain_text(text).strip())
+            return
         await self._queue(recipient_id, to_plain_text(text))
 
     async def send_text_with_buttons(
@@ -274,6 +286,8 @@ class SmsOutput(OutputChannel):
 
     async def send_custom_json(self, recipient_id: str, json_message: Any, **kwargs: Any) -> None:
         # A custom payload is meant for another channel; only a "text" or "sms" field is shown here.
+        if isinstance(json_message, Mapping) and set(json_message) == {SEND_ALONE}:
+            return  # how to send the text beside it, said to send_text_message
         if isinstance(json_message, Mapping):
             text = json_message.get("sms") or json_message.get("text")
             if isinstance(text, str):

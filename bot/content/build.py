@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from bot.channels.formatting import SEND_ALONE
 from bot.content.loader import REPO_ROOT, Content, load_content
 from bot.content.render import sms_answer, web_answer
 
@@ -86,25 +87,34 @@ def responses_document(content: Content) -> str:
 
 
 def council_responses_document(content: Content) -> str:
-    """Crisis and out-of-scope answers, with numbers taken from helplines.yml and council.yml."""
+    """Crisis, "did not understand" and out-of-scope answers, with numbers taken from helplines.yml and council.yml."""
     n = content.helpline
     contact = content.council.contact
+    # SMS: the numbers in one text of at most 160 characters, sent alone before anything else (bot/channels/sms.py);
+    # "I am still here" and any paused task follow in a second.
     crisis_short = (
-        f"If a child is in danger now, call {n('emergency')}. Worried about a child? NSPCC: {n('nspcc')}. "
-        f"Under 19? Childline: {n('childline')}, free, day and night. I am still here when you are safe."
+        f"In danger now? Call {n('emergency')}. Worried about a child? NSPCC: {n('nspcc')}. "
+        f"Under 19? Childline: {n('childline')}, free, day and night."
     )
     crisis_web = (
         f"**If you or a child are in danger now, call {n('emergency')}.**\n"
         f"- Worried about a child? Call the NSPCC on {n('nspcc')}.\n"
         f"- Are you under 19? Call Childline on {n('childline')}. It is free, day and night.\n"
-        "I am still here when you are safe, if you want to carry on.\n"
     )
     crisis_child = (
         f"**If you are in danger now, call {n('emergency')}.**\n"
         f"You can talk to Childline at any time on {n('childline')}. It is free.\n"
         f"You can also call the NSPCC on {n('nspcc')}.\n"
-        "I am still here if you want to carry on.\n"
     )
+    # On top of the answer to a message that may say someone is in danger now (bot/nlg.py), and in every
+    # "did not understand": a parent in danger who is misunderstood still sees the number.
+    danger_line = f"If a child is in danger now, call {n('emergency')}."
+    default_web = (
+        "Sorry, I did not understand that. Could you say it another way?\n"
+        "You can ask about records, sharing, risk scores, your rights, or say 'talk to a person'.\n"
+        f"{danger_line}\n"
+    )
+    default_short = f"Sorry, I did not understand that. Could you say it another way? {danger_line}"
     # A real question about records can land here when the classifier gets it wrong, so the reply owns that and
     # asks for other words. Parents ask about an ill child here too ("she has had a temperature of 39 since last
     # night"): NHS 111, or 999.
@@ -121,20 +131,28 @@ def council_responses_document(content: Content) -> str:
         f"Worried about a child's health? Call NHS {n('nhs_111')}, or {n('emergency')} in an emergency."
     )
     child_short = (
-        f"If you are in danger now, call {n('emergency')}. Childline is free, day and night: {n('childline')}. "
-        f"NSPCC: {n('nspcc')}. I am still here if you want to carry on."
+        f"In danger now? Call {n('emergency')}. Childline is free, day and night: {n('childline')}. "
+        f"NSPCC: {n('nspcc')}."
     )
 
-    def variants(short: str, web: str, web_buttons: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
-        """The short text for SMS and WhatsApp, the web text (with its buttons, if any) for the rest."""
+    def variants(short: str, web: str, web_buttons: list[dict[str, str]] | None = None,
+                 sms_alone: bool = False) -> list[dict[str, Any]]:
+        """The short text for SMS and WhatsApp, the web text (with its buttons, if any) for the rest. sms_alone: the
+        SMS is sent as its own text, before the rest of the turn."""
         web_variant: dict[str, Any] = {"text": _Literal(web)}
         if web_buttons:
             web_variant["buttons"] = web_buttons
-        return [*({"channel": c, "text": short} for c in TEXT_CHANNELS), web_variant]
+        short_variants = [{"channel": c, "text": short} for c in TEXT_CHANNELS]
+        if sms_alone:
+            short_variants = [{**v, "custom": {SEND_ALONE: True}} if v["channel"] == "sms" else v
+                              for v in short_variants]
+        return [*short_variants, web_variant]
 
     responses = {
-        "utter_crisis": variants(crisis_short, crisis_web),
-        "utter_crisis_child": variants(child_short, crisis_child),
+        "utter_crisis": variants(crisis_short, crisis_web, sms_alone=True),
+        "utter_crisis_child": variants(child_short, crisis_child, sms_alone=True),
+        "utter_danger_line": [{"text": danger_line}],
+        "utter_default": variants(default_short, default_web),
         # On the web, one tap back to what the assistant can do, in case it misread a records question.
         "utter_out_of_scope": variants(out_of_scope_short, out_of_scope_web, OUT_OF_SCOPE_BUTTONS),
     }

@@ -3,9 +3,12 @@
 ContractionTokenizer is Rasa's WhitespaceTokenizer keeping "don't" one word, spelt as "dont" is, and
 WordListFeaturizer Rasa's RegexFeaturizer with list words matched whatever the apostrophes inside words.
 
-CrisisDetector (spaCy rules on spacy.blank("en"); no model download) runs after the classifiers and overrides
-the intent when a message says a child or the writer is in danger now, so the crisis rule answers whatever the
-classifier thought and however sure it was.
+MeaningFeaturizer works out once per message what it means (the sentence model, bot/nlp/encoder.py), for all
+that follow.
+
+CrisisDetector (spaCy rules on spacy.blank("en") and a classifier learned on the sentence model's numbers; no model
+download) runs after the classifiers and overrides the intent when a message says a child or the writer is in
+danger now, so the crisis rule answers whatever the classifier thought and however sure it was.
 
 IntentClassifier is Rasa's LogisticRegressionClassifier with its regularisation and class weights settable, and
 TF-IDF weights for word and letter counts. When it is unsure of a message, it asks a second logistic regression
@@ -20,6 +23,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,6 +62,8 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from bot.content.loader import REPO_ROOT
+from bot.nlp import crisis_model
 from bot.nlp.encoder import ModelMissing, encoder
 from bot.nlp.safety import detect_crisis
 
@@ -155,18 +161,92 @@ class WordListFeaturizer(RegexFeaturizer):
         return super()._features_for_patterns(plain, attribute)
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class CrisisDetector(GraphComponent):
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class MeaningFeaturizer(GraphComponent):
+    """Works out what each message means (the sentence model's 384 numbers, bot/nlp/encoder.py) once, at the start,
+    for every component after it: the crisis detector reads it for every message, and the intent and topic
+    classifiers when they are unsure. Messages not worth it (see worth_meaning: a date, a reference) get none."""
+
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisDetector:
-        detect_crisis("warm up")  # build the spaCy matcher once, at load time, not on the first message
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> MeaningFeaturizer:
         return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        add_meaning([e for e in training_data.intent_examples if e.get(TEXT)])
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        worth = [m for m in messages if worth_meaning(m.get(TEXT) or "")]
+        if worth:
+            add_meaning(worth)
+        return messages
+
+
+def has_meaning(message: Message) -> bool:
+    return any(f.origin == MEANING and f.attribute == TEXT for f in message.features)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class CrisisDetector(GraphComponent):
+    """Danger now: the rules and a learned classifier, in three bands (bot/nlp/crisis_model.py). Runs last, so that
+    its answer overrides whatever the classifiers said:
+    - sure: the intent becomes `crisis` (or `crisis_child` when the writer seems to be a child), and a rule answers;
+    - possible: the intent stays, and `crisis: {band: possible}` in the parse data puts the 999 line on top of the
+      answer (bot/nlg.py, actions);
+    - no: nothing changes.
+    Trained on data/crisis/danger_now.txt against data/crisis/not_now.txt and every NLU example (`phrases` sets the
+    folder, relative to the project)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        defaults = crisis_model.Settings()
+        return {"phrases": "data/crisis", "hidden": defaults.hidden, "alpha": defaults.alpha, "sure": defaults.sure,
+                "possible": defaults.possible, "random_state": defaults.random_state}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Any = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.settings = crisis_model.Settings(
+            hidden=int(self.config["hidden"]), alpha=float(self.config["alpha"]), sure=float(self.config["sure"]),
+            possible=float(self.config["possible"]), random_state=int(self.config["random_state"]))
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> CrisisDetector:
+        detect_crisis("warm up")  # build the spaCy matcher once, at load time, not on the first message
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        folder = Path(self.config["phrases"])
+        if not folder.is_absolute():
+            folder = REPO_ROOT / folder
+        danger = crisis_model.read_phrases(folder / crisis_model.DANGER_FILE)
+        not_now = crisis_model.read_phrases(folder / crisis_model.NOT_NOW_FILE)
+        listed = set(danger)
+        examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(TEXT) not in listed]
+        ordinary = np.vstack([encoder().encode(not_now), add_meaning(examples)])
+        self.model = crisis_model.fit(encoder().encode(danger), ordinary, self.settings)
+        with self._model_storage.write_to(self._resource) as model_dir:
+            crisis_model.save(self.model, model_dir)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> CrisisDetector:
+        detect_crisis("warm up")
+        model = None
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                model = crisis_model.load(model_dir)
+        except ValueError:  # nothing trained: the rules answer alone
+            pass
+        if model is None:
+            log.error("No learned crisis detector in the model: the crisis rules answer alone. Run `make train`.")
+        return cls(config, model_storage, resource, model)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -174,17 +254,23 @@ class CrisisDetector(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            result = detect_crisis(text)
-            if not result.is_crisis:
+            p = 0.0
+            if self.model is not None and has_meaning(message):
+                p = float(crisis_model.probability(self.model, add_meaning([message]))[0])
+            verdict = crisis_model.decide(text, p, self.settings)
+            if verdict.band is None:
                 continue
-            name = CRISIS_CHILD_INTENT if result.writer_may_be_child else CRISIS_INTENT
+            message.set(CRISIS_KEY, {"band": verdict.band, "kind": verdict.kind, "source": verdict.source,
+                                     "probability": round(verdict.probability, 3)}, add_to_output=True)
+            if not verdict.is_crisis:
+                continue
+            name = CRISIS_CHILD_INTENT if verdict.writer_may_be_child else CRISIS_INTENT
             intent = {"name": name, "confidence": 1.0}
             ranking = [intent] + [
                 i for i in (message.get(INTENT_RANKING_KEY) or []) if i.get("name") != name
             ]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            message.set(CRISIS_KEY, {"kind": result.kind}, add_to_output=True)
         return messages
 
 

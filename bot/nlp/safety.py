@@ -1194,6 +1194,11 @@ def _age_says_child(text: str) -> bool:
     return bool(_CHILD_SELF.search(text) or _CY_PARENT_HURTS_ME.search(text))
 
 
+def writer_says_child(text: str) -> bool:
+    """The writer says they are a child: an age or school year under 18, "I'm only a kid", "mae dad yn fy nghuro i"."""
+    return _age_says_child(clean_text(text) or "")
+
+
 def _is_parent_role(agent: str | None, agent_prev: str | None) -> bool:
     if agent in lex.PARENT_ROLES:
         return True

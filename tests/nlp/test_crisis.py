@@ -20,8 +20,8 @@ from bot.nlp.safety import (
 )
 
 DATA = Path(__file__).parent / "data"
-CRISIS = report.read_phrases(DATA / "crisis.txt")
-NEAR_MISSES = report.read_phrases(DATA / "near_misses.txt")
+CRISIS = report.read_phrases(report.PHRASES_DIR / "danger_now.txt")
+NEAR_MISSES = report.read_phrases(report.PHRASES_DIR / "not_now.txt")
 CHILD_VOICE = report.read_phrases(DATA / "child_voice.txt")
 ADULT_VOICE = report.read_phrases(DATA / "adult_voice.txt")
 
@@ -257,11 +257,11 @@ def test_threads_share_the_detector_safely():
 
 
 def test_report_prints_recall_precision_and_misses(capsys, tmp_path):
-    (tmp_path / "crisis.txt").write_text("# comment\nhe hit my baby\nthe weather is nice\n", encoding="utf-8")
-    (tmp_path / "near_misses.txt").write_text("kill the notifications\nmy partner is hitting me\n", encoding="utf-8")
+    (tmp_path / "danger_now.txt").write_text("# comment\nhe hit my baby\nthe weather is nice\n", encoding="utf-8")
+    (tmp_path / "not_now.txt").write_text("kill the notifications\nmy partner is hitting me\n", encoding="utf-8")
     assert report.main(["--data", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "1/2 caught, recall 50.0%" in out
+    assert "rules: 1/2 caught, recall 50.0%" in out
     assert "1 false alarms, precision 50.0%" in out
     assert "- the weather is nice" in out
     assert "- my partner is hitting me" in out
@@ -274,14 +274,15 @@ def test_report_prints_each_held_out_set_and_the_total(capsys, tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / "danger_now.txt").write_text(danger, encoding="utf-8")
         (tmp_path / name / "not_now.txt").write_text(not_now, encoding="utf-8")
-    (tmp_path / "crisis.txt").write_text("he hit my baby\n", encoding="utf-8")
-    (tmp_path / "near_misses.txt").write_text("hello\n", encoding="utf-8")
-    assert report.main(["--data", str(tmp_path), "--holdout", str(tmp_path)]) == 0
+    (tmp_path / "danger_now.txt").write_text("he hit my baby\n", encoding="utf-8")
+    (tmp_path / "not_now.txt").write_text("hello\n", encoding="utf-8")
+    no_model = ["--model", str(tmp_path / "no-model.tar.gz")]  # the rules alone
+    assert report.main(["--data", str(tmp_path), "--holdout", str(tmp_path), *no_model]) == 0
     out = capsys.readouterr().out
     assert "  a: 1/2 caught (50%), 0/1 not-now messages flagged" in out
     assert "  b: 1/1 caught (100%), 1/2 not-now messages flagged" in out
     assert "  all: 2/3 caught (67%), 1/3 not-now messages flagged" in out
-    assert report.main(["--data", str(tmp_path), "--holdout", str(tmp_path / "none")]) == 2
+    assert report.main(["--data", str(tmp_path), "--holdout", str(tmp_path / "none"), *no_model]) == 2
 
 
 def test_report_on_the_shipped_lists_is_clean(capsys):

@@ -1,0 +1,51 @@
+"""The 999 line on top of an answer when a message may say someone is in danger now (the crisis detector's
+*possible* band, bot/nlp/crisis_model.py).
+
+Rasa's own response generator, with one addition: when the parent's last message is in the possible band, the first
+reply to it that comes from a response starts with the text of `utter_danger_line` ("If a child is in danger now,
+call 999 ..."; built from content/helplines.yml by bot/content/build.py). The parent still gets the answer they
+asked for. Set in endpoints.yml as `nlg: type: bot.nlg.DangerLineNLG`, Rasa's way to plug in a response generator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.nlp.crisis_model import POSSIBLE
+
+DANGER_LINE = "utter_danger_line"
+CRISIS_KEY = "crisis"
+
+
+def needs_danger_line(tracker: DialogueStateTracker, line: str) -> bool:
+    """The last message is in the possible band and no reply to it has carried the line yet."""
+    crisis = (tracker.latest_message.parse_data or {}).get(CRISIS_KEY) if tracker.latest_message else None
+    if not isinstance(crisis, dict) or crisis.get("band") != POSSIBLE:
+        return False
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered) and line in (event.text or ""):
+            return False
+        if isinstance(event, UserUttered):
+            return True
+    return False
+
+
+class DangerLineNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
+        super().__init__((domain or Domain.empty()).responses)
+
+    async def generate(self, utter_action: str, tracker: DialogueStateTracker, output_channel: str,
+                       **kwargs: Any) -> dict[str, Any] | None:
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        if response is None or not response.get("text") or utter_action == DANGER_LINE:
+            return response
+        line = ((await super().generate(DANGER_LINE, tracker, output_channel)) or {}).get("text")
+        if line and line not in response["text"] and needs_danger_line(tracker, line):
+            response["text"] = f"{line}\n\n{response['text']}"
+        return response
