@@ -403,6 +403,15 @@ def test_welsh_answers_cite_welsh_law_and_english_answers_do_not(topic_id: str) 
     assert "significant harm" not in _normal(wales) or topic_id == "child_protection_exception"
 
 
+def test_the_welsh_council_builds_and_its_generated_answers_cite_welsh_law() -> None:
+    from bot.content.build import RESPONSES_FILE, outputs
+
+    wales = outputs(CONTENTS["wales"])[RESPONSES_FILE]
+    england = outputs(CONTENT)[RESPONSES_FILE]
+    assert wales.count(WALES_S130) >= len(SHARING_TOPICS) and WALES_S130 not in england
+    assert WORKING_TOGETHER not in wales and WORKING_TOGETHER in england
+
+
 def test_england_only_schemes_are_not_offered_to_a_council_in_wales() -> None:
     wales = CONTENTS["wales"]
     for topic_id in ("supporting_families", "nhs_data_opt_out", "records_health"):
