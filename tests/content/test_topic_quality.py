@@ -326,6 +326,7 @@ WALES_PROCEDURES = "safeguarding.wales"
 WALES_S130 = "legislation.gov.uk/anaw/2014/4/section/130"
 CHILDREN_ACT_S47 = "legislation.gov.uk/ukpga/1989/41/section/47"
 RESTRICTION = "legislation.gov.uk/eur/2016/679/article/18"
+LAWFUL_BASIS = "legislation.gov.uk/eur/2016/679/article/6"
 RIGHT_TO_OBJECT = ("legislation.gov.uk/eur/2016/679/article/21", "ico.org.uk/for-the-public/the-right-to-object")
 GUIDANCE = {
     "sharing to keep a child safe": (
@@ -343,6 +344,10 @@ GUIDANCE = {
     "the right to object": (
         r"\b(?:you|parents?) can (?:still )?object|right to object|compelling legitimate grounds|outweigh yours",
         {"england": RIGHT_TO_OBJECT, "wales": RIGHT_TO_OBJECT},
+    ),
+    "the lawful basis is not consent": (
+        r"not based on (?:your )?consent|because you agreed",
+        {"england": (LAWFUL_BASIS,), "wales": (LAWFUL_BASIS,)},
     ),
     "restriction while accuracy is checked": (
         r"limit how it uses",
