@@ -621,6 +621,21 @@ def test_an_unknown_snippet_names_the_topic(content_copy: Path) -> None:
     assert "records_school.md" in str(caught.value) and "safeguardin" in str(caught.value)
 
 
+def test_pda_council_picks_the_register_and_based_on_cannot_loop(
+    content_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.content.loader import REPO_ROOT, council_file
+
+    monkeypatch.delenv("PDA_COUNCIL", raising=False)
+    assert council_file(content_copy) == content_copy / "council.yml"
+    monkeypatch.setenv("PDA_COUNCIL", "content/councils/wales-demo.yml")
+    assert council_file(content_copy) == REPO_ROOT / "content" / "councils" / "wales-demo.yml"
+    welsh = content_copy / "councils" / "wales-demo.yml"
+    _edit(welsh, "based_on: ../council.yml", "based_on: wales-demo.yml")
+    message = _load_error_for(content_copy, welsh)
+    assert "wales-demo.yml" in message and "field 'based_on'" in message
+
+
 def _load_error_for(root: Path, council: Path) -> str:
     with pytest.raises(ContentError) as caught:
         load_content(root, council=council)
