@@ -14,7 +14,7 @@ def _build(args: argparse.Namespace) -> int:
     from bot.content.loader import ContentError
 
     try:
-        stale = build(check=args.check)
+        stale = build(check=args.check, out=args.out)
     except ContentError as exc:
         print(f"Content error:\n{exc}", file=sys.stderr)
         return 2
@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="generate NLU examples and responses from content/")
     p.add_argument("--check", action="store_true", help="fail if the committed generated files are out of date")
+    p.add_argument("--out", type=Path, default=None,
+                   help="write the generated files under this folder instead (e.g. for PDA_COUNCIL=another register)")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("reference", help="build the reference site for peer support workers")

@@ -162,7 +162,7 @@ def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db
         assert purpose.name in text
     risk = next(t for t in _texts(out) if "predictive" in t.lower() or "Risk scores" in t)
     assert "asked to opt out" in risk  # not "opted out": the council has a month to act on it
-    assert any("serious harm" in t for t in _texts(out))  # the exception, said plainly
+    assert any("risk of harm" in t for t in _texts(out))  # the exception, said plainly
     assert [b["payload"] for b in out.messages[-1]["buttons"]][:2] == ["/change_consent", "/opt_out"]
 
 
@@ -289,7 +289,7 @@ def test_ask_confirm_for_objection_is_honest_about_child_protection(tracker_fact
     tracker = tracker_factory({"pending_task": "objection", "purpose": "predictive_analytics"})
     a.ActionAskConfirm().run(dispatcher, tracker, {})
     text = dispatcher.messages[0]["text"]
-    assert "risk of serious harm" in text and "not a report to social care" in text
+    assert "risk of harm" in text and "not, by itself, a referral" in text
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
 

@@ -7,6 +7,7 @@ A content error stops the build with a message naming the file and the field, e.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +15,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from bot.content.models import Council, Helplines, Topic
+from bot.content.models import ENGLAND_ONLY, NATION_SECTION, NATIONS, Council, Helplines, Snippet, Topic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = REPO_ROOT / "content"
+# Which council register to use: a path (absolute, or relative to the repo root) to a register file, e.g.
+# content/councils/wales-demo.yml. Unset: content/council.yml.
+COUNCIL_ENV = "PDA_COUNCIL"
 
 
 class ContentError(Exception):
@@ -29,6 +33,17 @@ class Content:
     topics: tuple[Topic, ...]
     council: Council
     helplines: Helplines
+    snippets: tuple[Snippet, ...] = ()
+
+    @property
+    def nation(self) -> str:
+        return self.council.nation
+
+    def snippet(self, snippet_id: str) -> Snippet:
+        for snippet in self.snippets:
+            if snippet.id == snippet_id:
+                return snippet
+        raise KeyError(snippet_id)
 
     def topic(self, topic_id: str) -> Topic:
         for topic in self.topics:
@@ -75,7 +90,8 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_topic(path: Path) -> Topic:
+def _load_front_matter(path: Path, model: type) -> object:
+    """A markdown file with YAML front matter -> the model, with the text under the front matter as `body`."""
     where = _rel(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -93,17 +109,27 @@ def load_topic(path: Path) -> Topic:
     data = dict(metadata)
     data["body"] = match.group(2)
     try:
-        topic = Topic(**data)
+        loaded = model(**data)
     except ValidationError as exc:
         raise _describe(exc, where) from exc
     except TypeError as exc:
         raise ContentError(f"{where}: {exc}") from exc
-    if topic.id != path.stem:
-        raise ContentError(f"{where}: field 'id': '{topic.id}' must match the file name '{path.stem}'")
-    return topic
+    if loaded.id != path.stem:
+        raise ContentError(f"{where}: field 'id': '{loaded.id}' must match the file name '{path.stem}'")
+    return loaded
 
 
-def _load_yaml_model(path: Path, model: type) -> object:
+def load_topic(path: Path) -> Topic:
+    return _load_front_matter(path, Topic)  # type: ignore[return-value]
+
+
+def load_snippet(path: Path) -> Snippet:
+    return _load_front_matter(path, Snippet)  # type: ignore[return-value]
+
+
+def _read_mapping(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """A YAML mapping. `based_on: other.yml` (relative to this file) starts from that file's fields; the fields
+    given here replace the base's whole (a demo register that differs from another in a few fields)."""
     where = _rel(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -111,14 +137,55 @@ def _load_yaml_model(path: Path, model: type) -> object:
         raise ContentError(f"{where}: cannot read it: {exc}") from exc
     if not isinstance(data, dict):
         raise ContentError(f"{where}: expected a mapping at the top level")
+    base = data.pop("based_on", None)
+    if base is None:
+        return data
+    base_path = (path.parent / str(base)).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ContentError(f"{where}: field 'based_on': '{base}' leads back to itself")
+    return {**_read_mapping(base_path, (*seen, path.resolve())), **data}
+
+
+def _load_yaml_model(path: Path, model: type) -> object:
+    where = _rel(path)
+    data = _read_mapping(path)
     try:
         return model(**data)
     except ValidationError as exc:
         raise _describe(exc, where) from exc
 
 
-def load_content(root: Path = CONTENT_DIR) -> Content:
-    """Load and cross-check all content. Raises ContentError naming every problem found."""
+def _nation_problems(topic: Topic, where: str, nation: str) -> list[str]:
+    """A topic for a council in Wales may name an England-only scheme only with a Wales passage beside it."""
+    if nation != "wales":
+        return []
+    problems = []
+    for field, text in (("body", f"{topic.title}\n{topic.body}"), ("sms", topic.sms)):
+        has_wales = any(n == "wales" for n, _ in NATION_SECTION.findall(text))
+        common = NATION_SECTION.sub("", text)
+        for scheme, pattern in ENGLAND_ONLY.items():
+            if pattern.search(common) and not has_wales:
+                problems.append(
+                    f"{where}: field '{field}': names {scheme}, which is England only, with no Wales passage "
+                    f"({{{{#wales}}}} ... {{{{/wales}}}}) and this council is in {NATIONS[nation]}"
+                )
+    return problems
+
+
+def council_file(root: Path = CONTENT_DIR) -> Path:
+    """The register to load: $PDA_COUNCIL if set (relative to the repo root), else <root>/council.yml."""
+    chosen = os.environ.get(COUNCIL_ENV, "").strip()
+    if not chosen:
+        return root / "council.yml"
+    path = Path(chosen)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def load_content(root: Path = CONTENT_DIR, council: Path | None = None) -> Content:
+    """Load and cross-check all content. Raises ContentError naming every problem found.
+
+    `council` is the register file (default: <root>/council.yml); its `nation` picks the nation passages and
+    sources, and a topic that names an England-only scheme without a Wales passage is refused for Wales."""
     topics: list[Topic] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
@@ -139,11 +206,20 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         for related in topic.related:
             if related not in seen and related not in broken:
                 errors.append(f"{seen[topic.id]}: field 'related': unknown topic '{related}'")
-    council = helplines = None
+    snippets: list[Snippet] = []
+    for path in sorted((root / "snippets").glob("*.md")):
+        try:
+            snippets.append(load_snippet(path))
+        except ContentError as exc:
+            errors.append(str(exc))
+    register = helplines = None
     try:
-        council = _load_yaml_model(root / "council.yml", Council)
+        register = _load_yaml_model(council or root / "council.yml", Council)
     except ContentError as exc:
         errors.append(str(exc))
+    if isinstance(register, Council):
+        for topic in topics:
+            errors.extend(_nation_problems(topic, seen[topic.id], register.nation))
     try:
         helplines = _load_yaml_model(root / "helplines.yml", Helplines)
     except ContentError as exc:
@@ -152,10 +228,12 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
         errors.append(f"{_rel(root / 'topics')}: no topics found")
     if errors:
         raise ContentError("\n".join(errors))
-    return Content(topics=tuple(topics), council=council, helplines=helplines)  # type: ignore[arg-type]
+    return Content(
+        topics=tuple(topics), council=register, helplines=helplines, snippets=tuple(snippets)  # type: ignore[arg-type]
+    )
 
 
 @functools.lru_cache(maxsize=1)
 def content() -> Content:
-    """The project's content, loaded once per process."""
-    return load_content()
+    """The project's content, loaded once per process, with the register $PDA_COUNCIL names (default council.yml)."""
+    return load_content(council=council_file())

@@ -25,6 +25,43 @@ THEMES = {
 # One SMS reply may use at most two GSM-7 segments (2 x 153 characters).
 SMS_MAX_CHARS = 306
 
+# The nations whose law a council's answers follow (content/council.yml `nation:`). A topic or snippet holds a
+# passage for one nation between {{#wales}} and {{/wales}} (or {{#england}} ... {{/england}}); a source can be
+# marked `nation: wales`. Text and sources without a nation are for every nation.
+NATIONS = {"england": "England", "wales": "Wales"}
+NATION_SECTION = re.compile(r"\{\{#([a-z]+)\}\}(.*?)\{\{/\1\}\}", re.DOTALL)
+# Schemes that exist in England only: a council in Wales must not be told about them as if they applied there, so a
+# topic naming one needs a {{#wales}} passage (checked when content is loaded for a council in Wales).
+ENGLAND_ONLY = {
+    "Supporting Families": re.compile(r"\bsupporting families\b", re.IGNORECASE),
+    "the NHS National Data Opt-out": re.compile(r"\b(?:national data|nhs) opt[- ]?out\b", re.IGNORECASE),
+}
+
+
+def _known_nation(value: str, empty_ok: bool) -> str:
+    if (value or not empty_ok) and value not in NATIONS:
+        raise ValueError(f"must be {' or '.join(NATIONS)}{' (or left out, for every nation)' if empty_ok else ''}")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError("must be lower case letters, digits and single underscores, e.g. see_my_data")
+    return value
+
+
+def _check_sections(value: str) -> str:
+    """Nation passages must be closed, for a known nation, and not nested."""
+    for nation, inner in NATION_SECTION.findall(value):
+        _known_nation(nation, empty_ok=False)
+        if "{{#" in inner:
+            raise ValueError(f"a {{{{#{nation}}}}} passage holds another passage; close it first")
+    leftover = NATION_SECTION.sub("", value)
+    stray = re.search(r"\{\{[#/][a-z]*\}\}", leftover)
+    if stray:
+        raise ValueError(f"'{stray.group(0)}' has no matching open or close, e.g. {{{{#wales}}}} ... {{{{/wales}}}}")
+    return value
+
 
 class Strict(BaseModel):
     class Config:
@@ -35,6 +72,11 @@ class Strict(BaseModel):
 class Source(Strict):
     title: str
     url: HttpUrl
+    nation: str = ""  # empty: for every nation
+
+    @validator("nation")
+    def _nation(cls, value: str) -> str:
+        return _known_nation(value, empty_ok=True)
 
 
 class Topic(Strict):
@@ -52,9 +94,7 @@ class Topic(Strict):
 
     @validator("id")
     def _id_shape(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError("must be lower case letters, digits and single underscores, e.g. see_my_data")
-        return value
+        return _check_id(value)
 
     @validator("theme")
     def _known_theme(cls, value: str) -> str:
@@ -66,7 +106,7 @@ class Topic(Strict):
     def _sms_fits(cls, value: str) -> str:
         if not value:
             raise ValueError("must not be empty")
-        return value
+        return _check_sections(value)
 
     @validator("sources")
     def _has_source(cls, value: list[Source]) -> list[Source]:
@@ -93,11 +133,27 @@ class Topic(Strict):
     def _has_body(cls, value: str) -> str:
         if len(value.strip()) < 40:
             raise ValueError("the web answer (the text under the front matter) is missing or too short")
-        return value.strip()
+        return _check_sections(value.strip())
 
-    @property
-    def primary_source(self) -> Source:
-        return self.sources[0]
+
+class Snippet(Strict):
+    """A passage many topics share: content/snippets/<id>.md, pulled into a topic's body (the web form) or its sms
+    (the short form) with {{<id>}}. Its sources are added to the sources of every topic that uses it."""
+
+    id: str
+    sms: str
+    sources: list[Source]
+    body: str
+
+    @validator("id")
+    def _id_shape(cls, value: str) -> str:
+        return _check_id(value)
+
+    @validator("sms", "body")
+    def _sections(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return _check_sections(value.strip())
 
 
 class Contact(Strict):
@@ -194,6 +250,11 @@ class Algorithm(Strict):
 class Council(Strict):
     name: str
     short_name: str
+    nation: str  # england or wales: which law the answers follow
+
+    @validator("nation")
+    def _nation(cls, value: str) -> str:
+        return _known_nation(value, empty_ok=False)
     contact: Contact
     peer_support: Contact
     dpo_email: str

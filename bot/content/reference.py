@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.loader import Content, ContentError, content
-from bot.content.models import THEMES, Algorithm, Council, Processor, Purpose, Topic
-from bot.content.render import fill, sms_answer
+from bot.content.models import NATIONS, THEMES, Algorithm, Council, Processor, Purpose, Topic
+from bot.content.render import fill, sms_answer, sms_text, topic_sources
 
 ASSETS_DIR = Path(__file__).with_name("reference_templates")
 MONTHS = (
@@ -55,9 +55,11 @@ REGISTER_PAGES = (
 )
 CHOICE_TEXT = {
     "consent": "Consent: the council asks first, and you can say no or change your mind.",
-    "objection": "You can object (UK GDPR Article 21). The council must stop unless it has a strong reason "
-    "to go on.",
-    "none": "No choice is offered: the council needs these records to run the service.",
+    "objection": "You can object (UK GDPR Article 21). The council must stop unless it shows compelling "
+    "legitimate grounds that outweigh yours. For research and statistics it can refuse where the use is needed "
+    "for a task in the public interest (Article 21(6)).",
+    "none": "No opt-out is offered: the council needs these records to run the service. Uses the law requires "
+    "cannot be objected to; for uses under public task, a parent can still object (UK GDPR Article 21).",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -268,6 +270,8 @@ class Site:
             "family records reference</a></p>\n"
             '<p class="site-audience">For peer support workers. '
             "The same answers the assistant gives parents.</p>\n"
+            f'<p class="site-nation">Council in {e(NATIONS[council.nation])}: '
+            f"the answers follow the law in {e(NATIONS[council.nation])}.</p>\n"
             f"{nav}\n</header>\n"
             f'<main id="main">\n{body}\n</main>\n'
             '<footer class="site-footer">\n'
@@ -285,7 +289,7 @@ class Site:
         where = f"content/topics/{topic.id}.md"
         h, sub = f"h{heading}", f"h{heading + 1}"
         answer = render_markdown(fill(topic.body, self.content, where), heading_level=heading + 2)
-        sources = "\n".join(f"<li>{_external(s.url, s.title)}</li>" for s in topic.sources)
+        sources = "\n".join(f"<li>{_external(s.url, s.title)}</li>" for s in topic_sources(topic, self.content))
         related = ""
         if topic.related:
             links = "\n".join(
@@ -349,7 +353,7 @@ class Site:
                     "url": f"topics/{topic.id}.html",
                     "title_key": search_key(topic.title),
                     "questions_key": search_key(" ".join(topic.examples)),
-                    "text_key": search_key(f"{fill(topic.sms, self.content)} {body}"),
+                    "text_key": search_key(f"{sms_text(topic, self.content)} {body}"),
                 }
             )
         return index
@@ -423,7 +427,7 @@ class Site:
             rows.append(
                 (
                     "If a child may be in danger",
-                    "Records can still be shared without asking if a child may be at risk of serious harm.",
+                    e(fill("{{safeguarding}}", self.content, "council register", channel="sms")),
                 )
             )
         return _entry("", purpose.id, purpose.name, rows)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.loader import Content
 from bot.content.models import Purpose
+from bot.content.render import fill
 
 REQUEST_NAMES = {
     "objection": "opt-out (objection)",
@@ -39,11 +40,14 @@ def nice_date(value: dt.date | dt.datetime) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def safeguarding_line(content: Content) -> str:
+    """The short form of content/snippets/safeguarding.md: when records are shared without asking."""
+    return fill("{{safeguarding}}", content, "task text", channel="sms")
+
+
 def child_protection_line(content: Content) -> str:
     return (
-        "Even so, the council can still share information without asking you if a child may be at risk "
-        "of serious harm. It will usually tell you, unless that would put a child at risk. "
-        f"Asking for help or early help is your choice. It is not a report to social care. "
+        f"{safeguarding_line(content)} {fill('{{help_not_referral}}', content, 'task text', channel='sms')} "
         f"For free advice, call the Family Rights Group on {content.helpline('family_rights_group')}."
     )
 
@@ -97,7 +101,7 @@ def status_summary(content: Content, choices: dict[str, str]) -> str:
     lines = ["Your choices for each way the council uses records:"]
     for purpose in content.council.purposes:
         lines.append(f"- {purpose.name}: {_choice_name(purpose, choices.get(purpose.id, purpose.default))}.")
-    lines.append("If a child may be at risk of serious harm, records can still be shared.")
+    lines.append(safeguarding_line(content))
     lines.append("Ask about any of them, or say opt out.")
     return "\n".join(lines)
 
@@ -152,7 +156,7 @@ def level_not_recognised() -> str:
 def confirm_objection(purpose: Purpose, content: Content, due: dt.date) -> str:
     return (
         f"You want to opt out of **{purpose.name}**. This is called an objection.\n"
-        f"The council must stop this use for your family, unless it has strong legal reasons. "
+        f"The council must stop this use for your family, unless it shows strong reasons that outweigh yours. "
         f"It will reply by {nice_date(due)}.\n"
         f"{child_protection_line(content)}\n"
         "Shall I send it?"

@@ -84,7 +84,7 @@ def test_a_question_about_the_child_protection_exception_gets_its_answer(servers
     which still says what to do if a child is in danger now."""
     chat, _ = servers
     reply = chat.text(f"e2e-exception-{abs(hash(question))}", question)
-    assert "serious harm" in reply and "Source:" in reply
+    assert "risk of harm" in reply and "Source:" in reply
     assert "call 999" in reply
 
 
@@ -171,11 +171,11 @@ def test_fear_of_asking_for_help_gets_a_warm_true_answer(servers, worry):
     chat, _ = servers
     sender = f"e2e-fear-{abs(hash(worry))}"
     reply = chat.text(sender, worry)
-    assert "not a child protection referral" in reply  # the reassurance that is true
-    assert "serious harm" in reply  # and the honest exception
+    assert "not, by itself, a child protection referral" in reply  # the reassurance that is true
+    assert "risk of harm" in reply  # and the honest exception
     assert "0808 801 0366" in reply  # and where to get independent advice
     follow_up = chat.text(sender, "but what if they think I'm a bad mum")
-    assert "not a child protection referral" in follow_up or "your choice" in follow_up
+    assert "not, by itself, a child protection referral" in follow_up or "your choice" in follow_up
 
 
 @pytest.mark.parametrize(
@@ -223,7 +223,7 @@ def test_opt_out_end_to_end_and_staff_export_lists_it(servers):
     assert "matches" in replies[0]["text"]
     assert any(b["payload"] == "research_and_planning" for r in replies for b in r.get("buttons", []))
     confirm = chat.text(sender, "research and planning")
-    assert "serious harm" in confirm and "Shall I send it?" in confirm
+    assert "risk of harm" in confirm and "Shall I send it?" in confirm
     done = chat.text(sender, "yes")
     reference = re.search(r"OPT-[A-Z0-9]{5}", done).group(0)
     assert "reply by" in done

@@ -20,7 +20,7 @@ from bot.content.reference import (
     render_markdown,
     search_key,
 )
-from bot.content.render import fill
+from bot.content.render import sms_text, topic_sources
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -145,12 +145,12 @@ def test_topic_pages_show_sources_reviewed_date_sms_related_and_examples(
         page = out / "topics" / f"{topic.id}.html"
         parsed = parse(page)
         text = parsed.plain
-        for source in topic.sources:
+        for source in topic_sources(topic, loaded):
             assert str(source.url) in parsed.links, f"{topic.id}: source link {source.url} missing"
             assert " ".join(source.title.split()) in text
         assert f"Reviewed: {long_date(topic.reviewed)}" in text
         assert f'datetime="{topic.reviewed.isoformat()}"' in page.read_text(encoding="utf-8")
-        assert " ".join(fill(topic.sms, loaded).split()) in text
+        assert " ".join(sms_text(topic, loaded).split()) in text
         for related in topic.related:
             assert f"../topics/{related}.html" in parsed.links
         for example in topic.examples:
@@ -287,6 +287,19 @@ def copy_content(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, root)
     return root
+
+
+def test_every_page_shows_the_councils_nation(site: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    out, _ = site
+    for page in html_pages(out):
+        assert "Council in England: the answers follow the law in England." in parse(page).plain, page
+    wales = tmp_path / "wales"
+    build_reference(wales, load_content(council=CONTENT_DIR / "councils" / "wales-demo.yml"))
+    for page in html_pages(wales):
+        assert "Council in Wales: the answers follow the law in Wales." in parse(page).plain, page
+    welsh_topic = parse(wales / "topics" / "child_protection_exception.html")
+    assert "https://www.legislation.gov.uk/anaw/2014/4/section/130" in welsh_topic.links
+    assert not any("working-together-to-safeguard-children" in link for link in welsh_topic.links)
 
 
 def test_a_removed_topic_loses_its_page(tmp_path: Path) -> None:
