@@ -349,3 +349,34 @@ def test_a_parent_without_the_letter_is_told_another_way_in_and_how_to_stop(said
     assert result == {"identity_reference": None}
     reply = _texts(dispatcher)[-1]
     assert content().council.contact.phone in reply and "cancel" in reply
+
+
+def test_a_crisis_reply_pauses_the_form_and_keeps_its_answers(tracker_factory, dispatcher):
+    tracker = tracker_factory({"pending_task": "objection", "identity_reference": "sealed"}, intent="crisis",
+                              active_loop="identity_form")
+    events = a.ActionPauseTask().run(dispatcher, tracker, {})
+    assert events == [ActiveLoop(None), SlotSet("task_paused", True), SlotSet("paused_form", "identity_form")]
+    assert dispatcher.messages[0]["response"] == "utter_task_paused"
+    assert not any(e.get("name") == "identity_reference" for e in events)  # nothing emptied
+
+
+def test_a_crisis_reply_outside_a_form_pauses_nothing(tracker_factory, dispatcher):
+    assert a.ActionPauseTask().run(dispatcher, tracker_factory(intent="crisis"), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_still_here"
+
+
+def test_carry_on_starts_the_paused_form_again(tracker_factory, dispatcher):
+    tracker = tracker_factory({"task_paused": True, "paused_form": "objection_form"}, intent="resume_task")
+    events = a.ActionResumeTask().run(dispatcher, tracker, {})
+    assert events == [SlotSet("task_paused", False), SlotSet("paused_form", None), FollowupAction("objection_form")]
+
+
+def test_carry_on_with_an_unknown_form_offers_help(tracker_factory, dispatcher):
+    tracker = tracker_factory({"task_paused": True, "paused_form": "no_such_form"}, intent="resume_task")
+    assert FollowupAction("no_such_form") not in a.ActionResumeTask().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_help"
+
+
+def test_cancel_forgets_a_paused_task(tracker_factory, dispatcher):
+    events = a.ActionCancelTask().run(dispatcher, tracker_factory({"task_paused": True}, intent="cancel"), {})
+    assert SlotSet("task_paused", False) in events and SlotSet("paused_form", None) in events

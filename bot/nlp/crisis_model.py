@@ -85,7 +85,11 @@ def load(folder: Path) -> MLPClassifier | None:
     if unknown:
         log.error("Not loading %s: it holds types our crisis classifier does not (%s).", path, sorted(unknown))
         return None
-    return skops.io.load(path, trusted=sorted(set(skops.io.get_untrusted_types(file=path))))
+    model = skops.io.load(path, trusted=sorted(set(skops.io.get_untrusted_types(file=path))))
+    if not isinstance(model, MLPClassifier):
+        log.error("Not loading %s: it holds a %s, not our crisis classifier.", path, type(model).__name__)
+        return None
+    return model
 
 
 def probability(model: MLPClassifier | None, vectors: np.ndarray) -> np.ndarray:

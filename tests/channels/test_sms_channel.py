@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+import yaml
 from channel_fakes import (
     PARENT_NUMBER,
     SENDER_SECRET,
@@ -363,6 +364,18 @@ async def test_all_bot_messages_of_a_turn_go_out_as_one_text_in_order(sms: Sms) 
         "First, the answer.\n\nSee our privacy notice: https://www.example.gov.uk/privacy.\n\n"
         "https://www.example.gov.uk/chart.png"
     ]
+
+
+async def test_a_message_marked_to_go_alone_is_its_own_text_before_the_rest_of_the_turn(sms: Sms) -> None:
+    """The crisis numbers (utter_crisis's SMS variant: custom sms_alone) arrive in one text of their own, first."""
+    from bot.content.loader import REPO_ROOT
+
+    crisis = yaml.safe_load((REPO_ROOT / "data" / "responses" / "council.yml").read_text())["responses"]["utter_crisis"]
+    sms_variant = next(v for v in crisis if v.get("channel") == "sms")
+    sms.bot.reply = lambda m: [dict(sms_variant), {"text": "I am still here when you are safe."}]
+    await sms.text("he is hitting me")
+    assert sms.twilio.bodies == [sms_variant["text"], "I am still here when you are safe."]
+    assert "999" in sms.twilio.bodies[0] and segment_count(sms.twilio.bodies[0]) == 1
 
 
 async def test_curly_quotes_are_sent_as_straight_ones_to_stay_gsm7(sms: Sms) -> None:

@@ -88,13 +88,29 @@ def test_a_question_about_the_child_protection_exception_gets_its_answer(servers
     assert "call 999" in reply
 
 
-def test_crisis_in_the_middle_of_the_identity_check(servers):
+def test_crisis_in_the_middle_of_the_identity_check_pauses_it(servers):
+    """Danger now inside a form gets 999 first and pauses the form: "ok we're safe now" is acknowledged, not read
+    as a family reference; "carry on" asks the form's question again."""
     chat, _ = servers
     sender = "e2e-crisis-form"
     chat.text(sender, "opt me out")
-    reply = chat.text(sender, "my partner is hitting me")
-    assert "999" in reply
-    assert "family reference" in reply  # then the form carries on
+    messages = chat.send(sender, "my partner is hitting me")
+    assert messages[0]["text"].lstrip("* ").startswith("If you or a child are in danger now, call 999")
+    assert "paused" in messages[-1]["text"]
+    assert [b["title"] for b in messages[-1]["buttons"]] == ["Carry on", "Stop"]
+    after = chat.text(sender, "ok we're safe now, the police are here")
+    assert "glad you are safe" in after
+    assert "does not look like" not in after and "family reference" not in after
+    assert "family reference" in chat.text(sender, "carry on")
+
+
+def test_a_message_that_may_say_danger_gets_the_999_line_on_top_of_its_answer(servers):
+    """The possible band: the learned detector thinks it may be danger now, a check says it is in the past, so the
+    parent gets the answer asked for, with the 999 line first."""
+    chat, _ = servers
+    reply = chat.text("e2e-possible", "my bro tried to kill himself last year, hes ok now, who can see that")
+    assert reply.startswith("If a child is in danger now, call 999.")
+    assert "0808 800 5000" not in reply  # not the crisis reply
 
 
 @pytest.mark.parametrize(

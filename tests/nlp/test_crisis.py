@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -228,16 +227,6 @@ def test_danger_after_10000_characters_is_found():
     text = "blah " * 2_000 + "my partner is hitting me"
     assert len(text) > 10_000
     assert detect_crisis(text).is_crisis
-
-
-def test_short_messages_are_fast():
-    messages = ["my partner is hitting me", "what do you do with my data", "he's going to hurt the kids"] * 200
-    detect_crisis("warm up")
-    started = time.perf_counter()
-    for text in messages:
-        detect_crisis(text)
-    per_message = (time.perf_counter() - started) / len(messages)
-    assert per_message < 0.002, f"{per_message * 1000:.3f} ms a message"  # measured ~0.15 ms; generous for CI
 
 
 def test_threads_share_the_detector_safely():
