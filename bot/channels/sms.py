@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from bot.channels import credentials as creds
 from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with_numbered_choices
 from bot.channels.dedupe import Deduplicator
+from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import clean_inbound_text, gsm_friendly, split_text, take_sms, to_plain_text
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_store_quietly, make_store
@@ -55,7 +56,6 @@ HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 MORE_KEYWORD = "MORE"
 MORE_SUFFIX = "Reply MORE for the rest"
 
-SORRY_TEXT = "Sorry, something went wrong on our side. Please try again in a few minutes."
 NOT_TEXT_REPLY = "Sorry, I can only read text. Please type your question in a text message."
 EMPTY_REPLY = "Sorry, that message was empty. Please type your question."
 
@@ -390,7 +390,7 @@ class SmsInput(InputChannel):
             logger.exception("An SMS turn failed (sender %s)", sender_id)
             output.discard()
             try:
-                await self.deliver(sender_id, SORRY_TEXT)
+                await self.deliver(sender_id, to_plain_text(fault_message(CHANNEL)["text"]))
             except Exception:
                 logger.exception("Could not send the apology either (sender %s)", sender_id)
 
@@ -466,6 +466,7 @@ class SmsInput(InputChannel):
         return empty_twiml()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # a kind answer when a part of the assistant fails
         sms_webhook = Blueprint("sms_webhook", __name__)
 
         @sms_webhook.route("/", methods=["GET"])

@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from bot.channels import credentials as creds
 from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with_numbered_choices
 from bot.channels.dedupe import Deduplicator
+from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import clean_inbound_text, split_text, to_plain_text
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, StoreUnavailable, close_store_quietly, make_store
@@ -57,7 +58,6 @@ DEFAULT_GRAPH_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 
-SORRY_TEXT = "Sorry, something went wrong on our side. Please try again in a few minutes."
 NOT_TEXT_REPLY = "Sorry, I can only read text and button replies. Please type your question."
 EMPTY_REPLY = "Sorry, that message was empty. Please type your question."
 CHOOSE_PROMPT = "Please choose one:"
@@ -439,7 +439,7 @@ class WhatsAppInput(InputChannel):
             except Exception:  # a failing turn still answers the parent, kindly
                 logger.exception("A WhatsApp turn failed (sender %s)", sender_id)
                 try:
-                    await self.send_text(sender_id, SORRY_TEXT)
+                    await self.send_text(sender_id, to_plain_text(fault_message(CHANNEL)["text"]))
                 except Exception:
                     logger.exception("Could not send the apology either (sender %s)", sender_id)
 
@@ -527,6 +527,7 @@ class WhatsAppInput(InputChannel):
         return response.json({"status": "ok", "messages": len(fresh), "statuses_ignored": statuses})
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # a kind answer when a part of the assistant fails
         whatsapp_webhook = Blueprint("whatsapp_webhook", __name__)
 
         @whatsapp_webhook.route("/", methods=["GET"])
