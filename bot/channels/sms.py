@@ -42,6 +42,7 @@ from bot.channels.formatting import clean_inbound_text, gsm_friendly, split_text
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.optout import OptOutRegister
+from bot.channels.retry import Attempt, send_with_retries
 from bot.channels.turns import TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ class SmsSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     reply_wait_seconds: float = 10.0
     send_timeout_seconds: float = 15.0
+    send_tries: int = 3
+    send_retry_wait_seconds: float = 1.0
     address_ttl_seconds: int = 7 * 24 * 3600
     dedupe_ttl_seconds: int = 24 * 3600
     choices_ttl_seconds: int = 24 * 3600
@@ -124,6 +127,8 @@ class SmsSettings:
             max_body_bytes=creds.number(c, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, CHANNEL, minimum=1024),
             reply_wait_seconds=creds.number(c, "reply_wait_seconds", 10.0, CHANNEL, integer=False),
             send_timeout_seconds=creds.number(c, "send_timeout_seconds", 15.0, CHANNEL, minimum=1, integer=False),
+            send_tries=creds.number(c, "send_tries", 3, CHANNEL, minimum=1),
+            send_retry_wait_seconds=creds.number(c, "send_retry_wait_seconds", 1.0, CHANNEL, integer=False),
             address_ttl_seconds=creds.number(c, "address_ttl_seconds", 7 * 24 * 3600, CHANNEL, minimum=60),
             dedupe_ttl_seconds=creds.number(c, "dedupe_ttl_seconds", 24 * 3600, CHANNEL, minimum=60),
             choices_ttl_seconds=creds.number(c, "choices_ttl_seconds", 24 * 3600, CHANNEL, minimum=60),
@@ -200,7 +205,14 @@ class TwilioSender:
             self._client = client
         return self._client
 
-    async def send(self, to: str, body: str) -> bool:
+    async def send(self, to: str, body: str, sender_id: str = "") -> bool:
+        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py)."""
+        return await send_with_retries(
+            lambda: self._send_once(to, body), what="SMS reply", sender_id=sender_id, text=body,
+            tries=self._settings.send_tries, first_wait_s=self._settings.send_retry_wait_seconds,
+        )
+
+    async def _send_once(self, to: str, body: str) -> Attempt:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         s = self._settings
@@ -214,15 +226,12 @@ class TwilioSender:
         try:
             await asyncio.wait_for(self._twilio().messages.create_async(**message), timeout=s.send_timeout_seconds)
         except TwilioRestException as error:  # the message text of the error may hold the number: not logged
-            logger.error("Twilio refused a message: HTTP %s, Twilio error %s", error.status, error.code)
-            return False
+            return Attempt.from_status(error.status, f"Twilio error {error.code}")
         except (TwilioException, asyncio.TimeoutError, OSError) as error:
-            logger.error("Could not reach Twilio to send a message: %s", type(error).__name__)
-            return False
-        except Exception as error:  # aiohttp errors and anything else: log, never crash the turn
-            logger.error("Sending through Twilio failed: %s", type(error).__name__)
-            return False
-        return True
+            return Attempt(ok=False, reason=f"could not reach Twilio: {type(error).__name__}")
+        except Exception as error:  # aiohttp errors and anything else: never crash the turn
+            return Attempt(ok=False, reason=f"sending through Twilio failed: {type(error).__name__}")
+        return Attempt(ok=True)
 
 
 class SmsOutput(OutputChannel):
@@ -336,14 +345,14 @@ class SmsInput(InputChannel):
             return
         if address.startswith("whatsapp:"):
             for part in split_text(text, TWILIO_WHATSAPP_MAX_CHARS):
-                if not await self.sender.send(address, part):
+                if not await self.sender.send(address, part, sender_id):
                     break
             return
         text = gsm_friendly(text)
         suffix = f"\n\n{MORE_SUFFIX}"
         head, rest = take_sms(text, self.settings.max_segments, suffix)
         await self.state.keep_rest(sender_id, rest)
-        await self.sender.send(address, head + suffix if rest else head)
+        await self.sender.send(address, head + suffix if rest else head, sender_id)
 
     def get_output_channel(self) -> OutputChannel:
         return SmsOutput(self, buffered=False)
