@@ -56,3 +56,11 @@ def test_a_killed_server_is_restarted_with_growing_waits_and_the_others_keep_run
         for process in supervisor.processes:
             process.kill()
             process.wait()
+
+
+def test_the_systemd_units_start_a_stopped_server_again_without_giving_up():
+    from bot.content.loader import REPO_ROOT
+
+    for unit in ("pda-rasa@.service", "pda-actions@.service"):
+        lines = {line.strip() for line in (REPO_ROOT / "deploy" / "systemd" / unit).read_text().splitlines()}
+        assert {"Restart=always", "RestartSec=5", "StartLimitIntervalSec=0"} <= lines, unit
