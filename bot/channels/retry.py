@@ -4,7 +4,9 @@ A send is tried up to `tries` times, waiting `first_wait_s`, then twice as long,
 may pass (a timeout, a network error, HTTP 429 or 5xx). A refusal that will not pass (another 4xx: a blocked or
 unknown number) is not tried again. When every try failed, one error line says which conversation, how many tries,
 why, and the start of the text (bot/privacy/logs.py redacts every log record, so numbers and names in it are
-masked) and starts with UNDELIVERED, for the council's log monitoring (docs/operations.md).
+masked) and starts with UNDELIVERED, for the council's log monitoring (docs/operations.md); and the conversation
+records it: `record_undelivered` adds an event to the parent's conversation (Rasa's `agent` event, which no policy
+reads: {"undelivered": {"channel", "tries", "reason"}}), once the turn has let go of the conversation.
 A send that timed out may still have reached the parent: a second copy is better than none.
 """
 
@@ -14,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ async def send_with_retries(
     text: str,
     tries: int = 3,
     first_wait_s: float = 1.0,
+    on_undelivered: Callable[[int, str], None] | None = None,
 ) -> bool:
     """True once a try succeeds; False (logged) when every try failed or the refusal will not pass."""
     attempt = Attempt(ok=False, reason="not tried")
@@ -58,4 +62,34 @@ async def send_with_retries(
         "UNDELIVERED %s to sender %s after %d tr%s (%s): %r",
         what, sender_id, done, "y" if done == 1 else "ies", attempt.reason, preview,
     )
+    if on_undelivered is not None:
+        on_undelivered(done, attempt.reason)
     return False
+
+
+_RECORDING: set[asyncio.Task[Any]] = set()
+
+
+def record_undelivered(agent: Any, sender_id: str, channel: str, tries: int, reason: str) -> None:
+    """Add {"undelivered": ...} to the conversation, in the background: a reply may fail inside a turn, which holds
+    the conversation's lock until it ends. Does nothing without a Rasa agent (the channel tests' fake bot)."""
+    if agent is None or getattr(agent, "tracker_store", None) is None or not sender_id:
+        return
+
+    async def record() -> None:
+        from rasa.shared.core.events import AgentUttered
+
+        try:
+            async with agent.lock_store.lock(sender_id):
+                tracker = await agent.tracker_store.retrieve(sender_id)
+                if tracker is None:
+                    return
+                tracker.update(AgentUttered(data={"undelivered": {"channel": channel, "tries": tries,
+                                                                  "reason": reason}}))
+                await agent.tracker_store.save(tracker)
+        except Exception:  # the conversation store may be what is failing: the log line above stays
+            logger.exception("Could not record an undelivered reply in conversation %s", sender_id)
+
+    task = asyncio.ensure_future(record())
+    _RECORDING.add(task)
+    task.add_done_callback(_RECORDING.discard)

@@ -42,7 +42,7 @@ from bot.channels.formatting import clean_inbound_text, gsm_friendly, split_text
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.optout import OptOutRegister
-from bot.channels.retry import Attempt, send_with_retries
+from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -205,11 +205,13 @@ class TwilioSender:
             self._client = client
         return self._client
 
-    async def send(self, to: str, body: str, sender_id: str = "") -> bool:
-        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py)."""
+    async def send(self, to: str, body: str, sender_id: str = "", agent: Any = None) -> bool:
+        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py), and
+        recorded in the conversation (with Rasa's `agent`) when it could not be delivered."""
         return await send_with_retries(
             lambda: self._send_once(to, body), what="SMS reply", sender_id=sender_id, text=body,
             tries=self._settings.send_tries, first_wait_s=self._settings.send_retry_wait_seconds,
+            on_undelivered=lambda tries, why: record_undelivered(agent, sender_id, CHANNEL, tries, why),
         )
 
     async def _send_once(self, to: str, body: str) -> Attempt:
@@ -327,6 +329,7 @@ class SmsInput(InputChannel):
         self.state = SmsState(settings, store)
         self.sender = sender or TwilioSender(settings)
         self.runner = TurnRunner(settings.reply_wait_seconds)
+        self.agent: Any = None  # Rasa's agent, once a request came in: to record undelivered replies
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -345,14 +348,14 @@ class SmsInput(InputChannel):
             return
         if address.startswith("whatsapp:"):
             for part in split_text(text, TWILIO_WHATSAPP_MAX_CHARS):
-                if not await self.sender.send(address, part, sender_id):
+                if not await self.sender.send(address, part, sender_id, self.agent):
                     break
             return
         text = gsm_friendly(text)
         suffix = f"\n\n{MORE_SUFFIX}"
         head, rest = take_sms(text, self.settings.max_segments, suffix)
         await self.state.keep_rest(sender_id, rest)
-        await self.sender.send(address, head + suffix if rest else head, sender_id)
+        await self.sender.send(address, head + suffix if rest else head, sender_id, self.agent)
 
     def get_output_channel(self) -> OutputChannel:
         return SmsOutput(self, buffered=False)
@@ -484,6 +487,7 @@ class SmsInput(InputChannel):
 
         @sms_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.agent = getattr(request.app.ctx, "agent", None)
             try:
                 return await self.handle(request, on_new_message)
             except StoreUnavailable as error:

@@ -37,7 +37,7 @@ from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import clean_inbound_text, split_text, to_plain_text
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, StoreUnavailable, close_store_quietly, make_store
-from bot.channels.retry import Attempt, send_with_retries
+from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -235,12 +235,14 @@ class GraphClient:
         s = self._settings
         return f"{s.graph_base_url.rstrip('/')}/{s.api_version}/{s.phone_number_id}/messages"
 
-    async def post(self, payload: dict[str, Any], sender_id: str = "") -> bool:
-        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py)."""
+    async def post(self, payload: dict[str, Any], sender_id: str = "", agent: Any = None) -> bool:
+        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py), and
+        recorded in the conversation (with Rasa's `agent`) when it could not be delivered."""
         text = _dict(payload.get("text")).get("body") or f"a {payload.get('type', 'message')} message"
         return await send_with_retries(
             lambda: self._post_once(payload), what="WhatsApp reply", sender_id=sender_id, text=str(text),
             tries=self._settings.send_tries, first_wait_s=self._settings.send_retry_wait_seconds,
+            on_undelivered=lambda tries, why: record_undelivered(agent, sender_id, CHANNEL, tries, why),
         )
 
     async def _post_once(self, payload: dict[str, Any]) -> Attempt:
@@ -403,6 +405,7 @@ class WhatsAppInput(InputChannel):
         self.addresses = AddressBook(self.store, CHANNEL, settings.address_ttl_seconds)
         self.graph = graph or GraphClient(settings)
         self.runner = TurnRunner(settings.reply_wait_seconds)
+        self.agent: Any = None  # Rasa's agent, once a request came in: to record undelivered replies
 
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self, in_turn=False)
@@ -415,7 +418,7 @@ class WhatsAppInput(InputChannel):
             logger.warning("No WhatsApp id known for sender %s any more (address TTL passed); not sent", sender_id)
             return False
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id, **message}
-        return await self.graph.post(payload, sender_id)
+        return await self.graph.post(payload, sender_id, self.agent)
 
     async def send_text(self, sender_id: str, text: str) -> None:
         for part in split_text(text, TEXT_MAX_CHARS):
@@ -551,6 +554,7 @@ class WhatsAppInput(InputChannel):
 
         @whatsapp_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.agent = getattr(request.app.ctx, "agent", None)
             try:
                 return await self.handle(request, on_new_message)
             except StoreUnavailable as error:
