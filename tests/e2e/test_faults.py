@@ -72,3 +72,25 @@ def test_a_killed_action_server_is_restarted_and_topic_questions_answer_meanwhil
         assert "RESTART actions:" in (chat.folder / "supervisor.log").read_text()
     finally:
         processes[0] = actions.process  # the fixture stops the new one at the end
+
+
+def test_an_sms_reply_twilio_keeps_refusing_is_logged_and_recorded_in_the_conversation(servers, peers):
+    import sqlite3
+
+    from bench.faults import post_sms
+
+    chat, _ = servers
+    peers.twilio.fail_status = 500
+    try:
+        assert post_sms(chat.base, "+447700900555", "what is predictive analytics", "SMe2efaultsundelivered1") == 200
+        deadline, found = time.monotonic() + 60, []
+        while not found and time.monotonic() < deadline:
+            time.sleep(0.5)
+            with sqlite3.connect(chat.folder / "trackers.db") as db:
+                found = db.execute("SELECT data FROM events WHERE type_name = 'agent'").fetchall()
+    finally:
+        peers.twilio.fail_status = None
+    assert any('"undelivered"' in row[0] and '"sms"' in row[0] and "HTTP 500" in row[0] for row in found), found
+    assert "+447700900555" not in "".join(row[0] for row in found)
+    rasa_log = (chat.folder / "rasa.log").read_text(errors="replace")
+    assert "UNDELIVERED SMS reply" in rasa_log and "+447700900555" not in rasa_log
