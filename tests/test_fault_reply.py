@@ -89,6 +89,17 @@ async def test_a_turn_that_hangs_is_answered_before_it_ends():
     assert message.output_channel.messages[-1]["text"] == "late"
 
 
+async def test_a_turn_that_has_started_answering_is_waited_for_not_contradicted():
+    async def slow_to_send(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": "Here is the answer."})
+        await asyncio.sleep(0.4)  # the next part is slow to go out
+        await message.output_channel.send_response(message.sender_id, {"text": "And the rest."})
+
+    message = _message()
+    await guard(slow_to_send, reply_within_s=0.1)(message)
+    assert [m["text"] for m in message.output_channel.messages] == ["Here is the answer.", "And the rest."]
+
+
 async def test_the_reply_takes_the_channel_form():
     output = SmsLikeOutput()
     message = _message(output=output)

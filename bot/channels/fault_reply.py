@@ -9,8 +9,10 @@ far are kept, the council's phone and hours, 999) in the channel's own form when
   or sent something Rasa could not read. Rasa catches these itself, logs "Encountered an exception while running
   action ..." and carries on without the action's events, so the parent would get nothing, or half a turn;
 - the turn raised (the conversation store or lock store cannot be reached);
-- the turn is still running after `REPLY_WITHIN_S` (it goes on in the background; what it says later is sent
-  as usual on the channels that can, and a confirmation is only ever said after its transaction committed);
+- the turn has said nothing and is still running after `REPLY_WITHIN_S` (it goes on in the background; what it
+  says later is sent as usual on the channels that can, and a confirmation is only ever said after its
+  transaction committed). A turn that has started answering is waited for: it is slow in sending (Twilio or Meta
+  being tried again), and a kind reply on top would contradict the answer on its way;
 - the turn finished and said nothing.
 
 Nothing of Rasa is changed: the guard wraps the `on_new_message` Rasa gives each input channel, and notices a
@@ -133,10 +135,14 @@ def guard(
         finally:
             _TURN.reset(token)
         try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=reply_within_s)
-        except asyncio.TimeoutError:
-            why = f"no reply after {reply_within_s:.0f} s"
-            task.add_done_callback(_log_late_failure)
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=reply_within_s)
+            except asyncio.TimeoutError:
+                if turn.sent == 0:
+                    why = f"no reply after {reply_within_s:.0f} s"
+                    task.add_done_callback(_log_late_failure)
+                else:  # already answering, only slowly (e.g. Twilio or Meta being tried again): let it finish
+                    await task
         except Exception as error:  # the conversation or lock store is down, or anything else
             why = f"the turn failed ({type(error).__name__})"
             logger.error("A turn failed (sender %s)", message.sender_id, exc_info=True)

@@ -153,6 +153,7 @@ class FakeTwilio:
         self.auth_headers.append(request.headers.get("Authorization", ""))
         if self.hang_s:
             await asyncio.sleep(self.hang_s)
+            return web.json_response({"code": 20500, "message": "timed out", "status": 504}, status=504)  # not sent
         if _failing(self):
             return web.json_response(
                 {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": self.fail_status},
@@ -193,6 +194,7 @@ class FakeGraph:
     fail_status: int | None = None
     fail_times: int | None = None  # with fail_status: fail only this many requests, then answer again
     hang_s: float = 0.0  # wait this long before answering (a platform that hangs)
+    hang_times: int | None = None  # with hang_s: hang only this many requests (None: every one)
     base_url: str = ""
 
     async def messages(self, request: web.Request) -> web.Response:
@@ -201,8 +203,11 @@ class FakeGraph:
         if request.content_type != "application/json":
             return web.json_response({"error": {"code": 100, "message": "not json"}}, status=400)
         payload = await request.json()
-        if self.hang_s:
+        if self.hang_s and (self.hang_times is None or self.hang_times > 0):
+            if self.hang_times is not None:
+                self.hang_times -= 1
             await asyncio.sleep(self.hang_s)
+            return web.json_response({"error": {"code": 2, "message": "timed out"}}, status=504)  # not sent
         if _failing(self):
             return web.json_response({"error": {"code": 131000, "message": "Something went wrong"}},
                                      status=self.fail_status)
