@@ -52,6 +52,24 @@ async def test_a_failed_action_is_answered_kindly_after_what_was_said():
     assert len(texts) == 2 and _is_fault(texts[1])
 
 
+async def test_the_kind_reply_goes_when_the_action_fails_not_after_the_rest_of_the_turn():
+    release = asyncio.Event()
+
+    async def fails_then_tries_more(message: UserMessage) -> None:
+        try:
+            raise TimeoutError
+        except TimeoutError:
+            rasa_processor_log.exception(f"{RASA_ACTION_FAILED} 'action_start_task'. Bot will continue")
+        await release.wait()  # Rasa goes on to the next action, which may wait as long again
+
+    message = _message()
+    try:
+        await asyncio.wait_for(guard(fails_then_tries_more, reply_within_s=60)(message), timeout=30)
+        assert [_is_fault(m) for m in message.output_channel.messages] == [True]
+    finally:
+        release.set()
+
+
 async def test_a_turn_that_raises_or_says_nothing_is_answered_kindly():
     async def raises(message: UserMessage) -> None:
         raise OSError("the lock store cannot be reached")
@@ -116,5 +134,5 @@ def test_the_reply_says_what_a_parent_needs(channel):
     text = fault_message(channel)["text"]
     contact = content().council.contact
     assert contact.phone in text and contact.hours in text
-    assert "999" in text and "kept" in text and "try again" in text
+    assert "999" in text and "kept" in text and "again" in text
     assert FAULT_RESPONSE == "utter_fault"

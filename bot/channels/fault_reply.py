@@ -4,7 +4,8 @@ Every channel (REST, web chat, SMS, WhatsApp) hands Rasa each message through `g
 watches the turn and sends the response `utter_fault` (content/faults.yml: this cannot be done now, the answers so
 far are kept, the council's phone and hours, 999) in the channel's own form when
 
-- a custom action failed: the action server is down, paused past the action timeout (endpoints.yml
+- a custom action failed (the reply goes at once, not after whatever else the turn then tries): the action
+  server is down, paused past the action timeout (endpoints.yml
   `action_endpoint.timeout`, bot/action_timeout.py), answered an error (the records database cannot be reached),
   or sent something Rasa could not read. Rasa catches these itself, logs "Encountered an exception while running
   action ..." and carries on without the action's events, so the parent would get nothing, or half a turn;
@@ -28,7 +29,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -48,6 +49,7 @@ SILENT_COMMANDS = ("/session_start", "/restart")  # turns that may rightly say n
 class Turn:
     sent: int = 0
     failed_action: str | None = None
+    failed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 _TURN: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("pda_turn", default=None)
@@ -63,6 +65,7 @@ class _FailedActions(logging.Handler):
         message = record.getMessage()
         if message.startswith(RASA_ACTION_FAILED):
             turn.failed_action = message.split("'")[1] if message.count("'") >= 2 else "unknown"
+            turn.failed.set()  # the guard answers now, not after whatever else the turn tries
 
 
 _HANDLER = _FailedActions()
@@ -134,18 +137,22 @@ def guard(
             task = asyncio.ensure_future(on_new_message(message))  # the task sees `turn` (a copy of the context)
         finally:
             _TURN.reset(token)
+        failed = asyncio.ensure_future(turn.failed.wait())
         try:
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout=reply_within_s)
-            except asyncio.TimeoutError:
-                if turn.sent == 0:
-                    why = f"no reply after {reply_within_s:.0f} s"
-                    task.add_done_callback(_log_late_failure)
-                else:  # already answering, only slowly (e.g. Twilio or Meta being tried again): let it finish
-                    await task
+            done, _ = await asyncio.wait({task, failed}, timeout=reply_within_s, return_when=asyncio.FIRST_COMPLETED)
+            if not done and turn.sent == 0:
+                why = f"no reply after {reply_within_s:.0f} s"
+            elif not done:  # already answering, only slowly (e.g. Twilio or Meta being tried again): let it finish
+                await asyncio.wait({task, failed}, return_when=asyncio.FIRST_COMPLETED)
+            if task.done():
+                task.result()
         except Exception as error:  # the conversation or lock store is down, or anything else
             why = f"the turn failed ({type(error).__name__})"
             logger.error("A turn failed (sender %s)", message.sender_id, exc_info=True)
+        finally:
+            failed.cancel()
+        if not task.done():  # answered now; the turn goes on in the background
+            task.add_done_callback(_log_late_failure)
         if why is None and turn.failed_action:
             why = f"action {turn.failed_action} failed"
         if why is None and turn.sent == 0 and not _says_nothing_rightly(message):
