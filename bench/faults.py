@@ -16,9 +16,10 @@ parent gets a task answered normally (seconds until normal service, counted from
 a crash, from the crash). Then it counts, over every turn of that fault: turns tried, kind fault replies, empty
 replies (nothing, or no answer in 30 s), confirmed references lost (shown to a parent, not in the records) or
 duplicated (two references confirmed to one conversation, or two registered for it), and the slowest reply.
-Two rows are about the channel platforms: SMS and WhatsApp turns while the fake Twilio answers 500, and while the
-fake Graph API hangs; there the reply is the assistant's, and what counts is whether it reached the parent after
-bot/channels/retry.py tried again.
+Two rows are about the channel platforms (the fakes the channel tests use, tests/channels/channel_fakes.py): SMS
+turns while the fake Twilio answers 500 to the next sends, WhatsApp turns while the fake Graph API hangs on them;
+there the reply is the assistant's, and what counts is whether it reached the parent after bot/channels/retry.py
+tried again.
 
 Prints the table; --write-docs puts it in docs/operations.md between the FAULTS markers. The figures depend on this
 machine's load; nothing here asserts a time.

@@ -70,6 +70,19 @@ async def test_the_kind_reply_goes_when_the_action_fails_not_after_the_rest_of_t
         release.set()
 
 
+async def test_what_rasa_says_after_a_failed_action_is_held_back():
+    async def fails_then_guesses(message: UserMessage) -> None:
+        try:
+            raise ConnectionError
+        except ConnectionError:
+            rasa_processor_log.exception(f"{RASA_ACTION_FAILED} 'action_start_task'. Bot will continue")
+        await message.output_channel.send_response(message.sender_id, {"text": "Sorry, I did not understand that."})
+
+    message = _message()
+    await guard(fails_then_guesses)(message)
+    assert [_is_fault(m) for m in message.output_channel.messages] == [True]
+
+
 async def test_a_turn_that_raises_or_says_nothing_is_answered_kindly():
     async def raises(message: UserMessage) -> None:
         raise OSError("the lock store cannot be reached")

@@ -4,8 +4,8 @@ Every channel (REST, web chat, SMS, WhatsApp) hands Rasa each message through `g
 watches the turn and sends the response `utter_fault` (content/faults.yml: this cannot be done now, the answers so
 far are kept, the council's phone and hours, 999) in the channel's own form when
 
-- a custom action failed (the reply goes at once, not after whatever else the turn then tries): the action
-  server is down, paused past the action timeout (endpoints.yml
+- a custom action failed (the reply goes at once, and what Rasa says after it in that turn is held back): the
+  action server is down, paused past the action timeout (endpoints.yml
   `action_endpoint.timeout`, bot/action_timeout.py), answered an error (the records database cannot be reached),
   or sent something Rasa could not read. Rasa catches these itself, logs "Encountered an exception while running
   action ..." and carries on without the action's events, so the parent would get nothing, or half a turn;
@@ -95,19 +95,22 @@ def fault_message(channel: str) -> dict[str, Any]:
     return message
 
 
-async def send_fault_reply(output: OutputChannel, recipient_id: str) -> None:
-    await output.send_response(recipient_id, fault_message(output.name()))
-
-
-def _count_sends(output: OutputChannel, turn: Turn) -> None:
-    """Count what the turn sends. Every channel makes a new output channel object for each message."""
+def _watch_sends(output: OutputChannel, turn: Turn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """Count what the turn sends, and hold back what it says after an action failed: Rasa then goes on from a turn
+    with the action's events missing, so its next guess ("Sorry, I did not understand") would only confuse; the
+    kind reply is sent instead. Every channel makes a new output channel object for each message. Returns the
+    channel's own send."""
     send = output.send_response
 
-    async def counted(recipient_id: str, message: dict[str, Any]) -> None:
+    async def watched(recipient_id: str, message: dict[str, Any]) -> None:
+        if turn.failed_action:
+            logger.info("Held back a message after action %s failed (sender %s)", turn.failed_action, recipient_id)
+            return
         turn.sent += 1
         await send(recipient_id, message)
 
-    output.send_response = counted  # type: ignore[method-assign]
+    output.send_response = watched  # type: ignore[method-assign]
+    return send
 
 
 def _log_late_failure(task: asyncio.Future[Any]) -> None:
@@ -129,7 +132,7 @@ def guard(
     async def guarded(message: UserMessage) -> None:
         turn = Turn()
         output = message.output_channel
-        _count_sends(output, turn)
+        send = _watch_sends(output, turn)
         started = time.monotonic()
         token = _TURN.set(turn)
         why = None
@@ -164,7 +167,7 @@ def guard(
             output.name(), message.sender_id, time.monotonic() - started, why,
         )
         try:
-            await send_fault_reply(output, message.sender_id)
+            await send(message.sender_id, fault_message(output.name()))
         except Exception:
             logger.exception("Could not send the kind fault reply either (sender %s)", message.sender_id)
 
