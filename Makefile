@@ -68,12 +68,17 @@ crisis-report: setup
 clean:
 	rm -rf models results .rasa var build
 
-.PHONY: bench run-scaled
+.PHONY: bench run-scaled faults
 
 # Our assistant against the stock `rasa init` bot at 1-40 concurrent users: results/bench.json and .png.
 # `make bench SCALED=1` adds the scaled deployment; BENCH_ARGS passes more (python -m bench --help).
 bench: setup
 	$(PY) -m bench $(if $(filter 1,$(SCALED)),--scaled) $(BENCH_ARGS)
+
+# What the assistant survives: the real servers on loopback, parents talking, each fault injected in turn; prints
+# the table and writes it into docs/operations.md. FAULTS_ARGS passes more (python -m bench.faults --help).
+faults: setup
+	$(PY) -m bench.faults --write-docs $(FAULTS_ARGS)
 
 # 2 Rasa instances + 2 action servers behind nginx, on PostgreSQL and Redis (docs/scale-out.md).
 run-scaled: setup

@@ -1,7 +1,8 @@
 """Run everything for one machine: the action server, the Rasa server, and (when present) the web pages.
 
 `python -m bot run` prepares (build, train if needed, migrate, seed), starts the servers on loopback, logs
-one READY line when all answer, and stops them all cleanly on Ctrl-C or when one of them dies.
+one READY line when all answer, starts again a server that stops (bot/supervisor.py: with back-off, one log
+line each time, the others keep serving), and stops them all cleanly on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -127,18 +129,18 @@ def web_server_command(port: int, rasa_port: int) -> list[str]:
     ]
 
 
-def start_servers(
+def server_starters(
     rasa_port: int,
     actions_port: int,
     web_port: int | None = None,
     credentials: Path | None = None,
     endpoints: dict | None = None,
     log_dir: Path | None = None,
-) -> list[subprocess.Popen]:
-    """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes.
+) -> dict[str, Callable[[], subprocess.Popen]]:
+    """A function that starts each server (actions, rasa and, with web_port, web), to start it again too.
 
     `endpoints` overrides sections of endpoints.yml (e.g. tracker_store); with `log_dir` each server's output
-    goes to <log_dir>/<name>.log instead of this terminal.
+    goes to (the end of) <log_dir>/<name>.log instead of this terminal.
     """
     env = os.environ.copy()
     env.setdefault("PYTHONPATH", str(REPO_ROOT))
@@ -149,25 +151,49 @@ def start_servers(
     }
     if web_port is not None:
         commands["web"] = web_server_command(web_port, rasa_port)
-    processes = []
-    for name, command in commands.items():
-        output = open(log_dir / f"{name}.log", "wb") if log_dir else None  # noqa: SIM115 - closed by the child
-        processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-                                          if output else None))
-        if output:
-            output.close()
-    return processes
+
+    def starter(name: str, command: list[str]) -> Callable[[], subprocess.Popen]:
+        def start() -> subprocess.Popen:
+            output = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115 - closed below
+            try:
+                return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output,
+                                        stderr=subprocess.STDOUT if output else None)
+            finally:
+                if output:
+                    output.close()  # the child has its own copy
+
+        return start
+
+    return {name: starter(name, command) for name, command in commands.items()}
+
+
+def start_servers(
+    rasa_port: int,
+    actions_port: int,
+    web_port: int | None = None,
+    credentials: Path | None = None,
+    endpoints: dict | None = None,
+    log_dir: Path | None = None,
+) -> list[subprocess.Popen]:
+    """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes."""
+    return [start() for start in server_starters(rasa_port, actions_port, web_port, credentials, endpoints,
+                                                 log_dir).values()]
 
 
 def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -> int:
+    from bot.supervisor import Server, Supervisor
+
     code = prepare()
     if code:
         return code
     started = time.monotonic()
-    processes = start_servers(rasa_port, actions_port, web_port)
+    supervisor = Supervisor([Server(name, start) for name, start in
+                             server_starters(rasa_port, actions_port, web_port).items()])
+    previous_term = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        supervisor.start()
         ok = all(
-            wait_until_up(url, processes)
+            wait_until_up(url, supervisor.processes)
             for url in (
                 f"http://{HOST}:{actions_port}/health",
                 f"http://{HOST}:{web_port}/health",
@@ -183,15 +209,17 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -
             "Press Ctrl-C to stop.",
             flush=True,
         )
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
-        return 1
+        supervisor.run_forever()  # a server that stops is started again (bot/supervisor.py)
     except KeyboardInterrupt:
         print("Stopping...", flush=True)
         return 0
     finally:
-        stop(processes)
+        signal.signal(signal.SIGTERM, previous_term)
+        stop(supervisor.processes)
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stop everything, as Ctrl-C does
 
 
 def shell() -> int:

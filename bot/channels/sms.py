@@ -37,6 +37,7 @@ from sanic.response import HTTPResponse
 from bot.channels import credentials as creds
 from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with_numbered_choices
 from bot.channels.dedupe import Deduplicator
+from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import (
     SEND_ALONE,
     clean_inbound_text,
@@ -48,6 +49,7 @@ from bot.channels.formatting import (
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.optout import OptOutRegister
+from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,6 @@ HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 MORE_KEYWORD = "MORE"
 MORE_SUFFIX = "Reply MORE for the rest"
 
-SORRY_TEXT = "Sorry, something went wrong on our side. Please try again in a few minutes."
 NOT_TEXT_REPLY = "Sorry, I can only read text. Please type your question in a text message."
 EMPTY_REPLY = "Sorry, that message was empty. Please type your question."
 
@@ -94,6 +95,8 @@ class SmsSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     reply_wait_seconds: float = 10.0
     send_timeout_seconds: float = 15.0
+    send_tries: int = 3
+    send_retry_wait_seconds: float = 1.0
     address_ttl_seconds: int = 7 * 24 * 3600
     dedupe_ttl_seconds: int = 24 * 3600
     choices_ttl_seconds: int = 24 * 3600
@@ -131,6 +134,8 @@ class SmsSettings:
             max_body_bytes=creds.number(c, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, CHANNEL, minimum=1024),
             reply_wait_seconds=creds.number(c, "reply_wait_seconds", 10.0, CHANNEL, integer=False),
             send_timeout_seconds=creds.number(c, "send_timeout_seconds", 15.0, CHANNEL, minimum=1, integer=False),
+            send_tries=creds.number(c, "send_tries", 3, CHANNEL, minimum=1),
+            send_retry_wait_seconds=creds.number(c, "send_retry_wait_seconds", 1.0, CHANNEL, integer=False),
             address_ttl_seconds=creds.number(c, "address_ttl_seconds", 7 * 24 * 3600, CHANNEL, minimum=60),
             dedupe_ttl_seconds=creds.number(c, "dedupe_ttl_seconds", 24 * 3600, CHANNEL, minimum=60),
             choices_ttl_seconds=creds.number(c, "choices_ttl_seconds", 24 * 3600, CHANNEL, minimum=60),
@@ -207,7 +212,16 @@ class TwilioSender:
             self._client = client
         return self._client
 
-    async def send(self, to: str, body: str) -> bool:
+    async def send(self, to: str, body: str, sender_id: str = "", agent: Any = None) -> bool:
+        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py), and
+        recorded in the conversation (with Rasa's `agent`) when it could not be delivered."""
+        return await send_with_retries(
+            lambda: self._send_once(to, body), what="SMS reply", sender_id=sender_id, text=body,
+            tries=self._settings.send_tries, first_wait_s=self._settings.send_retry_wait_seconds,
+            on_undelivered=lambda tries, why: record_undelivered(agent, sender_id, CHANNEL, tries, why),
+        )
+
+    async def _send_once(self, to: str, body: str) -> Attempt:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
         s = self._settings
@@ -221,15 +235,12 @@ class TwilioSender:
         try:
             await asyncio.wait_for(self._twilio().messages.create_async(**message), timeout=s.send_timeout_seconds)
         except TwilioRestException as error:  # the message text of the error may hold the number: not logged
-            logger.error("Twilio refused a message: HTTP %s, Twilio error %s", error.status, error.code)
-            return False
+            return Attempt.from_status(error.status, f"Twilio error {error.code}")
         except (TwilioException, asyncio.TimeoutError, OSError) as error:
-            logger.error("Could not reach Twilio to send a message: %s", type(error).__name__)
-            return False
-        except Exception as error:  # aiohttp errors and anything else: log, never crash the turn
-            logger.error("Sending through Twilio failed: %s", type(error).__name__)
-            return False
-        return True
+            return Attempt(ok=False, reason=f"could not reach Twilio: {type(error).__name__}")
+        except Exception as error:  # aiohttp errors and anything else: never crash the turn
+            return Attempt(ok=False, reason=f"sending through Twilio failed: {type(error).__name__}")
+        return Attempt(ok=True)
 
 
 class SmsOutput(OutputChannel):
@@ -332,6 +343,7 @@ class SmsInput(InputChannel):
         self.state = SmsState(settings, store)
         self.sender = sender or TwilioSender(settings)
         self.runner = TurnRunner(settings.reply_wait_seconds)
+        self.agent: Any = None  # Rasa's agent, once a request came in: to record undelivered replies
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -350,14 +362,14 @@ class SmsInput(InputChannel):
             return
         if address.startswith("whatsapp:"):
             for part in split_text(text, TWILIO_WHATSAPP_MAX_CHARS):
-                if not await self.sender.send(address, part):
+                if not await self.sender.send(address, part, sender_id, self.agent):
                     break
             return
         text = gsm_friendly(text)
         suffix = f"\n\n{MORE_SUFFIX}"
         head, rest = take_sms(text, self.settings.max_segments, suffix)
         await self.state.keep_rest(sender_id, rest)
-        await self.sender.send(address, head + suffix if rest else head)
+        await self.sender.send(address, head + suffix if rest else head, sender_id, self.agent)
 
     def get_output_channel(self) -> OutputChannel:
         return SmsOutput(self, buffered=False)
@@ -404,7 +416,7 @@ class SmsInput(InputChannel):
             logger.exception("An SMS turn failed (sender %s)", sender_id)
             output.discard()
             try:
-                await self.deliver(sender_id, SORRY_TEXT)
+                await self.deliver(sender_id, to_plain_text(fault_message(CHANNEL)["text"]))
             except Exception:
                 logger.exception("Could not send the apology either (sender %s)", sender_id)
 
@@ -480,6 +492,7 @@ class SmsInput(InputChannel):
         return empty_twiml()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # a kind answer when a part of the assistant fails
         sms_webhook = Blueprint("sms_webhook", __name__)
 
         @sms_webhook.route("/", methods=["GET"])
@@ -488,6 +501,7 @@ class SmsInput(InputChannel):
 
         @sms_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.agent = getattr(request.app.ctx, "agent", None)
             try:
                 return await self.handle(request, on_new_message)
             except StoreUnavailable as error:

@@ -2,8 +2,8 @@
 
 Rasa 3.6.21 calls `sio.enter_room()` without `await`; with python-socketio 5.x that coroutine never runs,
 so a browser that resumes its session (session_persistence) never gets the replies
-(RasaHQ/rasa#13027). We register our own `session_request` handler that awaits it; everything else is
-Rasa's channel as it is.
+(RasaHQ/rasa#13027). We register our own `session_request` handler that awaits it. Messages go through
+bot.channels.fault_reply.guard (a kind answer when a part fails); everything else is Rasa's channel as it is.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot.channels.fault_reply import guard
+
 logger = logging.getLogger(__name__)
 
 
 class SocketIOChannel(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(guard(on_new_message))  # a kind answer when a part of the assistant fails
         sio = self.sio
 
         async def session_request(sid: str, data: dict | None) -> None:

@@ -33,9 +33,11 @@ from sanic.response import HTTPResponse
 from bot.channels import credentials as creds
 from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with_numbered_choices
 from bot.channels.dedupe import Deduplicator
+from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import clean_inbound_text, split_text, to_plain_text
 from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, StoreUnavailable, close_store_quietly, make_store
+from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,6 @@ DEFAULT_GRAPH_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 
-SORRY_TEXT = "Sorry, something went wrong on our side. Please try again in a few minutes."
 NOT_TEXT_REPLY = "Sorry, I can only read text and button replies. Please type your question."
 EMPTY_REPLY = "Sorry, that message was empty. Please type your question."
 CHOOSE_PROMPT = "Please choose one:"
@@ -95,6 +96,8 @@ class WhatsAppSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     reply_wait_seconds: float = 3.0
     send_timeout_seconds: float = 15.0
+    send_tries: int = 3
+    send_retry_wait_seconds: float = 1.0
     address_ttl_seconds: int = 24 * 3600
     dedupe_ttl_seconds: int = 7 * 24 * 3600
     choices_ttl_seconds: int = 24 * 3600
@@ -122,6 +125,8 @@ class WhatsAppSettings:
             max_body_bytes=creds.number(c, "max_body_bytes", DEFAULT_MAX_BODY_BYTES, CHANNEL, minimum=1024),
             reply_wait_seconds=creds.number(c, "reply_wait_seconds", 3.0, CHANNEL, integer=False),
             send_timeout_seconds=creds.number(c, "send_timeout_seconds", 15.0, CHANNEL, minimum=1, integer=False),
+            send_tries=creds.number(c, "send_tries", 3, CHANNEL, minimum=1),
+            send_retry_wait_seconds=creds.number(c, "send_retry_wait_seconds", 1.0, CHANNEL, integer=False),
             address_ttl_seconds=creds.number(c, "address_ttl_seconds", 24 * 3600, CHANNEL, minimum=60),
             dedupe_ttl_seconds=creds.number(c, "dedupe_ttl_seconds", 7 * 24 * 3600, CHANNEL, minimum=60),
             choices_ttl_seconds=creds.number(c, "choices_ttl_seconds", 24 * 3600, CHANNEL, minimum=60),
@@ -230,7 +235,17 @@ class GraphClient:
         s = self._settings
         return f"{s.graph_base_url.rstrip('/')}/{s.api_version}/{s.phone_number_id}/messages"
 
-    async def post(self, payload: dict[str, Any]) -> bool:
+    async def post(self, payload: dict[str, Any], sender_id: str = "", agent: Any = None) -> bool:
+        """Send one message; tried again with back-off while the failure may pass (bot/channels/retry.py), and
+        recorded in the conversation (with Rasa's `agent`) when it could not be delivered."""
+        text = _dict(payload.get("text")).get("body") or f"a {payload.get('type', 'message')} message"
+        return await send_with_retries(
+            lambda: self._post_once(payload), what="WhatsApp reply", sender_id=sender_id, text=str(text),
+            tries=self._settings.send_tries, first_wait_s=self._settings.send_retry_wait_seconds,
+            on_undelivered=lambda tries, why: record_undelivered(agent, sender_id, CHANNEL, tries, why),
+        )
+
+    async def _post_once(self, payload: dict[str, Any]) -> Attempt:
         s = self._settings
         headers = {"Authorization": f"Bearer {s.access_token}"}
         try:
@@ -238,17 +253,15 @@ class GraphClient:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.post(self.messages_url, json=payload, headers=headers) as reply:
                     if reply.status < 300:
-                        return True
+                        return Attempt(ok=True)
                     code = None
                     try:
                         code = _dict((await reply.json(content_type=None)).get("error")).get("code")
                     except (ValueError, aiohttp.ContentTypeError, AttributeError):
                         pass
-                    logger.error("The Graph API refused a message: HTTP %s, error code %s", reply.status, code)
-                    return False
-        except Exception as error:  # network errors and timeouts: log, never crash the turn
-            logger.error("Could not reach the Graph API to send a message: %s", type(error).__name__)
-            return False
+                    return Attempt.from_status(reply.status, f"Graph API error code {code}")
+        except Exception as error:  # network errors and timeouts: never crash the turn
+            return Attempt(ok=False, reason=f"could not reach the Graph API: {type(error).__name__}")
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -392,6 +405,7 @@ class WhatsAppInput(InputChannel):
         self.addresses = AddressBook(self.store, CHANNEL, settings.address_ttl_seconds)
         self.graph = graph or GraphClient(settings)
         self.runner = TurnRunner(settings.reply_wait_seconds)
+        self.agent: Any = None  # Rasa's agent, once a request came in: to record undelivered replies
 
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self, in_turn=False)
@@ -404,7 +418,7 @@ class WhatsAppInput(InputChannel):
             logger.warning("No WhatsApp id known for sender %s any more (address TTL passed); not sent", sender_id)
             return False
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa_id, **message}
-        return await self.graph.post(payload)
+        return await self.graph.post(payload, sender_id, self.agent)
 
     async def send_text(self, sender_id: str, text: str) -> None:
         for part in split_text(text, TEXT_MAX_CHARS):
@@ -439,7 +453,7 @@ class WhatsAppInput(InputChannel):
             except Exception:  # a failing turn still answers the parent, kindly
                 logger.exception("A WhatsApp turn failed (sender %s)", sender_id)
                 try:
-                    await self.send_text(sender_id, SORRY_TEXT)
+                    await self.send_text(sender_id, to_plain_text(fault_message(CHANNEL)["text"]))
                 except Exception:
                     logger.exception("Could not send the apology either (sender %s)", sender_id)
 
@@ -527,6 +541,7 @@ class WhatsAppInput(InputChannel):
         return response.json({"status": "ok", "messages": len(fresh), "statuses_ignored": statuses})
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = guard(on_new_message)  # a kind answer when a part of the assistant fails
         whatsapp_webhook = Blueprint("whatsapp_webhook", __name__)
 
         @whatsapp_webhook.route("/", methods=["GET"])
@@ -539,6 +554,7 @@ class WhatsAppInput(InputChannel):
 
         @whatsapp_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            self.agent = getattr(request.app.ctx, "agent", None)
             try:
                 return await self.handle(request, on_new_message)
             except StoreUnavailable as error:

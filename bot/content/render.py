@@ -81,6 +81,7 @@ def register_blocks(content: Content) -> dict[str, str]:
         "purposes": _purposes(council),
         "organisations": _organisations(council),
         "helplines": _helplines(content.helplines),
+        "emergency": content.helpline("emergency"),
     }
 
 

@@ -4,7 +4,7 @@
     python -m bot.privacy.launch rasa_sdk --actions actions ...
 
 It turns telemetry off, installs log redaction and applies the speed fixes of bot/speed.py before the
-module's own code runs.
+module's own code runs; `rasa run` also gets the action timeout of its endpoints file (bot/action_timeout.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import runpy
 import sys
 
-from bot import env, speed
+from bot import action_timeout, env, speed
 from bot.privacy import logs
 
 
@@ -23,6 +23,8 @@ def main(argv: list[str]) -> None:
     module, *rest = argv
     speed.apply(module)  # before the module (or spaCy, for the action server) is imported
     logs.install()
+    if module == "rasa" and rest[:1] == ["run"]:
+        action_timeout.apply(rest)
     sys.argv = [module, *rest]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 

@@ -123,6 +123,18 @@ async def serve_aiohttp(app: web.Application) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
+def _failing(fake: FakeTwilio | FakeGraph) -> bool:
+    """Whether this request fails: fail_status set, and fail_times not used up (None: every request fails)."""
+    if not fake.fail_status:
+        return False
+    if fake.fail_times is None:
+        return True
+    if fake.fail_times <= 0:
+        return False
+    fake.fail_times -= 1
+    return True
+
+
 @dataclass
 class FakeTwilio:
     """Records Messages.json calls as Twilio's REST API would receive them."""
@@ -131,13 +143,18 @@ class FakeTwilio:
     auth_headers: list[str] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     fail_status: int | None = None
+    fail_times: int | None = None  # with fail_status: fail only this many requests, then answer again
+    hang_s: float = 0.0  # wait this long before answering (a platform that hangs)
     base_url: str = ""
 
     async def create_message(self, request: web.Request) -> web.Response:
         form = await request.post()
         self.paths.append(request.path)
         self.auth_headers.append(request.headers.get("Authorization", ""))
-        if self.fail_status:
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
+            return web.json_response({"code": 20500, "message": "timed out", "status": 504}, status=504)  # not sent
+        if _failing(self):
             return web.json_response(
                 {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": self.fail_status},
                 status=self.fail_status,
@@ -175,6 +192,9 @@ class FakeGraph:
     paths: list[str] = field(default_factory=list)
     auth_headers: list[str] = field(default_factory=list)
     fail_status: int | None = None
+    fail_times: int | None = None  # with fail_status: fail only this many requests, then answer again
+    hang_s: float = 0.0  # wait this long before answering (a platform that hangs)
+    hang_times: int | None = None  # with hang_s: hang only this many requests (None: every one)
     base_url: str = ""
 
     async def messages(self, request: web.Request) -> web.Response:
@@ -183,8 +203,14 @@ class FakeGraph:
         if request.content_type != "application/json":
             return web.json_response({"error": {"code": 100, "message": "not json"}}, status=400)
         payload = await request.json()
-        if self.fail_status:
-            return web.json_response({"error": {"code": 131000, "message": "Something went wrong"}}, status=500)
+        if self.hang_s and (self.hang_times is None or self.hang_times > 0):
+            if self.hang_times is not None:
+                self.hang_times -= 1
+            await asyncio.sleep(self.hang_s)
+            return web.json_response({"error": {"code": 2, "message": "timed out"}}, status=504)  # not sent
+        if _failing(self):
+            return web.json_response({"error": {"code": 131000, "message": "Something went wrong"}},
+                                     status=self.fail_status)
         self.sent.append(payload)
         return web.json_response(
             {

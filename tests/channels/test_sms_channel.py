@@ -33,7 +33,8 @@ from rasa.core.channels.channel import UserMessage
 from twilio.request_validator import RequestValidator
 
 from bot.channels.credentials import ChannelConfigError
-from bot.channels.formatting import segment_count, sms_encoding
+from bot.channels.fault_reply import fault_message
+from bot.channels.formatting import gsm_friendly, segment_count, sms_encoding
 from bot.channels.identity import opaque_sender_id
 from bot.channels.sms import MORE_SUFFIX, SmsInput
 
@@ -508,7 +509,32 @@ async def test_a_failing_turn_gets_a_kind_apology_not_a_500(sms: Sms) -> None:
     sms.bot.fail_with = RuntimeError("action server down")
     status, _ = await sms.text("hello")
     assert status == 200
-    assert sms.twilio.bodies == ["Sorry, something went wrong on our side. Please try again in a few minutes."]
+    assert sms.twilio.bodies == [gsm_friendly(fault_message("sms")["text"])]
+
+
+async def test_a_reply_twilio_fails_to_take_is_sent_again(sms_factory: Any, caplog) -> None:
+    sms = await sms_factory(send_retry_wait_seconds="0.01")
+    sms.twilio.fail_status, sms.twilio.fail_times = 500, 2
+    await sms.text("hello")
+    assert sms.twilio.bodies == ["You said: hello"]  # the third try went through
+    assert len(sms.twilio.paths) == 3
+    assert "UNDELIVERED" not in caplog.text
+
+
+async def test_a_reply_that_cannot_be_delivered_is_logged_redacted_not_retried_when_refused(
+    sms_factory: Any, caplog
+) -> None:
+    sms = await sms_factory(send_retry_wait_seconds="0.01")
+    sms.twilio.fail_status = 503
+    await sms.text("hello")
+    assert len(sms.twilio.paths) == 3 and sms.twilio.bodies == []
+    line = next(r.getMessage() for r in caplog.records if "UNDELIVERED" in r.getMessage())
+    assert "3 tries" in line and "HTTP 503" in line and sms.sender_id() in line
+    assert PARENT_NUMBER not in caplog.text
+
+    sms.twilio.fail_status = 400  # a refusal that will not pass: tried once
+    await sms.text("hello again")
+    assert len(sms.twilio.paths) == 3 + 1
 
 
 async def test_twilio_refusing_a_message_does_not_break_the_webhook(sms: Sms) -> None:

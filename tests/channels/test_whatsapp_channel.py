@@ -29,6 +29,7 @@ from channel_fakes import (
 )
 
 from bot.channels.credentials import ChannelConfigError
+from bot.channels.fault_reply import fault_message
 from bot.channels.identity import opaque_sender_id
 from bot.channels.whatsapp import WhatsAppInput, parse_webhook
 
@@ -426,12 +427,24 @@ async def test_a_failing_turn_gets_a_kind_apology(wa: WhatsApp) -> None:
     wa.bot.fail_with = RuntimeError("tracker store down")
     status, _ = await wa.say("hello")
     assert status == 200
-    assert [m["text"]["body"] for m in wa.graph.sent] == [
-        "Sorry, something went wrong on our side. Please try again in a few minutes."
-    ]
+    assert [m["text"]["body"] for m in wa.graph.sent] == [fault_message("whatsapp")["text"]]
 
 
-async def test_graph_api_errors_do_not_break_the_webhook(wa: WhatsApp) -> None:
+async def test_a_reply_the_graph_api_fails_to_take_is_sent_again_then_logged(whatsapp_factory: Any, caplog) -> None:
+    wa = await whatsapp_factory(send_retry_wait_seconds="0.01")
+    wa.graph.fail_status, wa.graph.fail_times = 500, 1
+    await wa.say("hello")
+    assert [m["text"]["body"] for m in wa.graph.sent] == ["You said: hello"]
+    assert len(wa.graph.paths) == 2
+    wa.graph.fail_status, wa.graph.fail_times = 500, None
+    await wa.say("hello again")
+    assert len(wa.graph.paths) == 5
+    line = next(r.getMessage() for r in caplog.records if "UNDELIVERED" in r.getMessage())
+    assert "WhatsApp reply" in line and "3 tries" in line and "HTTP 500" in line
+
+
+async def test_graph_api_errors_do_not_break_the_webhook(whatsapp_factory: Any) -> None:
+    wa = await whatsapp_factory(send_retry_wait_seconds="0.01")
     wa.graph.fail_status = 500
     status, _ = await wa.say("hello")
     assert status == 200

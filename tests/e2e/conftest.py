@@ -32,8 +32,9 @@ PHONE_NUMBER_ID = "1065403522"
 class Chat(RestChat):
     """The REST channel of the e2e servers, and the folder with their logs and conversation store."""
 
-    def __init__(self, rasa_port: int, folder: Path) -> None:
+    def __init__(self, rasa_port: int, folder: Path, actions_port: int = 0) -> None:
         self.folder = folder  # trackers.db and the servers' logs
+        self.rasa_port, self.actions_port = rasa_port, actions_port
         self.base = f"http://127.0.0.1:{rasa_port}"
         super().__init__(f"{self.base}/webhooks/rest/webhook", timeout=60)
 
@@ -131,7 +132,7 @@ def servers(tmp_path_factory, peers) -> Iterator[tuple[Chat, list]]:
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/", processes
         )
         assert up, "servers did not start"
-        yield Chat(rasa_port, folder), processes
+        yield Chat(rasa_port, folder, actions_port), processes
     finally:
         stop(processes)
         if old is None:
