@@ -534,7 +534,8 @@ def show_data_map(dispatcher: CollectingDispatcher, tracker: Tracker, next_steps
             session, family_id=family_id, conversation_id=tracker.sender_id, channel=_channel(tracker)).items()}
     private = {NOT_KEPT: True}
     if _channel(tracker) in TEXT_CHANNELS:
-        dispatcher.utter_message(text=say.data_map_summary(content(), held, chosen), **private)
+        # in a review the choices come next, so only the summary (the details are a "what do you hold" away)
+        dispatcher.utter_message(text=say.data_map_summary(content(), held, chosen, detail=next_steps), **private)
         return
     *chunks, last = say.data_map(content(), held, chosen)
     for chunk in chunks:
@@ -542,7 +543,8 @@ def show_data_map(dispatcher: CollectingDispatcher, tracker: Tracker, next_steps
     if held:
         alt = say.data_map_alt(content(), held)
         svg = data_map_svg.render(content(), held, chosen, alt)
-        dispatcher.utter_message(json_message={"data_map": {"svg": svg, "alt": alt}}, **private)
+        # {"data": ...}: Rasa's socketio channel emits the custom message's keys as emit() arguments
+        dispatcher.utter_message(json_message={"data": {"data_map": {"svg": svg, "alt": alt}}}, **private)
     dispatcher.utter_message(text=last, buttons=DATA_MAP_NEXT_STEPS if next_steps else None, **private)
 
 

@@ -10,10 +10,10 @@ from xml.sax.saxutils import escape
 
 from bot.content.loader import Content
 
-COLUMN_X = (10, 250, 490)
-BOX_W, BOX_H, GAP, TOP = 220, 44, 14, 60
+COLUMN_X = (10, 300, 590)
+BOX_W, BOX_H, GAP, TOP = 270, 44, 14, 60
 WIDTH = COLUMN_X[2] + BOX_W + 10
-MAX_LABEL = 30
+MAX_LABEL = 42
 HEADINGS = ("Systems", "Linked records", "Uses and who sees it")
 
 

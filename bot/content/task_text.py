@@ -296,7 +296,8 @@ def data_map(content: Content, holdings, choices: dict[str, str]) -> list[str]: 
             lines.append(f"Linked into: {', '.join(h.linked_into)}.")
         used = _used_by(content, h)
         if used:
-            lines.append(f"Used by: {', '.join(used)}.")
+            lines.append("Used by:")
+            lines += [f"- {user}" for user in used]
         lines.append("Uses and your choice:")
         lines += [f"- {line}" for line in _uses(content, h, choices)]
         chunks.append("\n".join(lines))
@@ -304,18 +305,21 @@ def data_map(content: Content, holdings, choices: dict[str, str]) -> list[str]: 
     return chunks
 
 
-def data_map_summary(content: Content, holdings, choices: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+def data_map_summary(content: Content, holdings, choices: dict[str, str],  # type: ignore[no-untyped-def]
+                     detail: bool = True) -> str:
     """The data map for SMS and WhatsApp: a short summary first (it fits in 3 text messages), then each
-    system. The SMS channel sends the first 3 messages and keeps the rest for "MORE"."""
+    system unless `detail` is False. The SMS channel sends the first 3 messages and keeps the rest for "MORE"."""
     if not holdings:
         return no_holdings(content)
-    names = "; ".join(f"{h.system} (since {h.held_since.year})" for h in holdings)
+    names = ", ".join(f"{h.system} (since {h.held_since.year})" for h in holdings)
     objected = [p.name for p in content.council.purposes
                 if choices.get(p.id, p.default) not in (p.default, "allow_all")]
     lines = [f"Your family's records are in {len(holdings)} council system{'s' if len(holdings) != 1 else ''}: "
              f"{names}."]
     if objected:
         lines.append(f"You said no or asked for less for: {', '.join(objected)}.")
+    if not detail:
+        return " ".join(lines)
     lines.append("Say see my data, fix a mistake or opt out.")
     parts = [" ".join(lines)]
     for h in holdings:
@@ -323,10 +327,8 @@ def data_map_summary(content: Content, holdings, choices: dict[str, str]) -> str
                 f"Kept {_held_for(content, h.retention_id)}.")
         if h.linked_into:
             part += f" Linked into {', '.join(h.linked_into)}."
-        used = _used_by(content, h)
-        if used:
-            part += f" Used by {', '.join(used)}."
-        part += " Uses: " + "; ".join(_uses(content, h, choices)) + "."
+        part += "".join(f" Used by {user}." for user in _used_by(content, h))
+        part += "".join(f" {use}." for use in _uses(content, h, choices))
         parts.append(part)
     return "\n\n".join(parts)
 
@@ -336,8 +338,8 @@ def data_map_alt(content: Content, holdings) -> str:  # type: ignore[no-untyped-
     if not holdings:
         return "A picture of your family's records. No systems are listed yet."
     systems = ", ".join(h.system for h in holdings)
-    return (f"A picture of your family's records: {len(holdings)} systems ({systems}), the linked records "
-            "they go into, and who uses them. The same facts are written out above.")
+    return (f"A picture of your family's records. It shows {len(holdings)} systems: {systems}. "
+            "It shows the linked records they go into, and who uses them. The same facts are written above.")
 
 
 def no_holdings(content: Content) -> str:
