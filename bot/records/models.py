@@ -193,6 +193,8 @@ class ReviewSubscription(Base):
     family_id = Column(Integer, ForeignKey("families.id", ondelete="CASCADE"), nullable=False, unique=True)
     channel = Column(String(20), nullable=False)  # "sms" | "whatsapp"
     address_sealed = Column(Text, nullable=False)  # the number, sealed with bot.privacy.sealing
+    # sealing.lookup_digest of "<channel>|<number>": finds the row when that number texts STOP
+    address_digest = Column(String(64), nullable=False, index=True)
     created_at = Column(UTCDateTime(), nullable=False, default=utc_now)
     next_due_at = Column(UTCDateTime(), nullable=False, index=True)
 

@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.privacy.sealing import seal, unseal
+from bot.privacy.sealing import lookup_digest, seal, unseal
 from bot.records.models import Choice, Family, Review, ReviewAnswer, ReviewAttempt, ReviewSubscription
 from bot.records.service import UK, InvalidInput, _conversation, _family, _now, audit, set_choice
 
@@ -120,6 +120,7 @@ def subscribe(
         session.add(row)
     row.channel = channel
     row.address_sealed = seal(address)
+    row.address_digest = _digest(channel, address)
     row.next_due_at = _after(now, interval_months)
     session.flush()
     audit(session, action="reviews.subscribed", actor=f"conversation:{_conversation(conversation_id)}",
@@ -131,6 +132,24 @@ def unsubscribe(session: Session, *, family_id: str, conversation_id: str, via: 
     """Stop reviews: the number is deleted and reviews not yet sent are stopped. False if there were none."""
     family = _family(session, family_id)
     return _stop(session, family, actor=f"conversation:{_conversation(conversation_id)}", via=via)
+
+
+def _digest(channel: str, address: str) -> str:
+    return lookup_digest(f"{channel}|{address}")
+
+
+def stop_by_number(session: Session, *, channel: str, number: str) -> int:
+    """A number said STOP: end the reviews of every family that asked for them to this number by this
+    channel, and delete the number. Returns how many families' reviews ended."""
+    address = normalise_number(number, channel)
+    if address is None:
+        return 0
+    family_ids = session.execute(
+        select(ReviewSubscription.family_id).where(ReviewSubscription.address_digest == _digest(channel, address))
+    ).scalars().all()
+    for family_pk in family_ids:
+        _stop(session, session.get(Family, family_pk), actor=f"system:{channel}-stop", via=channel)
+    return len(family_ids)
 
 
 def _stop(session: Session, family: Family, *, actor: str, via: str) -> bool:

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("family_id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("address_sealed", sa.Text(), nullable=False),
+        sa.Column("address_digest", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("next_due_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_review_subscriptions"),
@@ -61,6 +62,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("family_id", name="uq_review_subscriptions_family_id"),
     )
     op.create_index("ix_review_subscriptions_next_due_at", "review_subscriptions", ["next_due_at"])
+    op.create_index("ix_review_subscriptions_address_digest", "review_subscriptions", ["address_digest"])
     op.create_table(
         "reviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -111,6 +113,7 @@ def downgrade() -> None:
     op.drop_table("review_attempts")
     op.drop_index("ix_reviews_status_next_attempt_at", table_name="reviews")
     op.drop_table("reviews")
+    op.drop_index("ix_review_subscriptions_address_digest", table_name="review_subscriptions")
     op.drop_index("ix_review_subscriptions_next_due_at", table_name="review_subscriptions")
     op.drop_table("review_subscriptions")
     op.drop_table("holdings")
