@@ -178,3 +178,26 @@ def test_a_review_records_each_choice_kept_or_changed(scope, demo) -> None:  # t
                        ("predictive_analytics", "objected", "allow_all")]
     assert choice == "allow_all"
     assert review.status == "done" and review.done_at == DUE
+
+
+async def test_staff_see_reviews_due_and_done(db_url, engine, scope, demo, fakes, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from bot.records import cli
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    subscribe(scope, demo["DEMO-1002"])
+    subscribe(scope, demo["DEMO-1001"], number="07700 900111")
+    assert (await review_sender.send_due(senders(fakes[0].base_url), now=DUE, engine=engine)).sent == 2
+    with scope() as session:
+        reviews.complete_review(session, family_id=demo["DEMO-1002"], current={"research_and_planning": "included"},
+                                answers={"research_and_planning": "object"}, interval_months=MONTHS,
+                                conversation_id="c", via="sms", now=DUE + dt.timedelta(days=1))
+    assert cli.main(["reviews", "list"]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "DEMO-1001" in out and "DEMO-1002" in out and "done" in out and "sent" in out
+    assert "900111" not in out and "900321" not in out  # staff lists never show the number
+    assert cli.main(["reviews", "export", "--format", "json", "--status", "done"]) == cli.EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["family_reference"], r["kept"], r["changed"]) for r in rows] == [("DEMO-1002", 0, 1)]
+    assert cli.main(["reviews", "send", "--now", "yesterday"]) == cli.EXIT_BAD_INPUT
