@@ -68,6 +68,7 @@ DATA_MAP_NEXT_STEPS = [
 ]
 REVIEW_CHANNELS = [{"title": "Text message", "payload": "sms"}, {"title": "WhatsApp", "payload": "whatsapp"}]
 KEEP = "keep"
+THIS_NUMBER = ("this number", "this one", "same number", "this phone")
 
 
 def _channel(tracker: Tracker) -> str:
@@ -570,7 +571,10 @@ class ValidateReviewsForm(FormValidationAction):
             return {"review_number": None}
         if is_sealed(value):
             return {"review_number": value}
-        number = reviews.normalise_number(str(value), tracker.get_slot("review_channel") or "sms")
+        channel = tracker.get_slot("review_channel") or "sms"
+        if str(value).strip().lower() in THIS_NUMBER:  # the number they are texting from, sealed by the channel
+            value = unseal((tracker.latest_message.get("metadata") or {}).get("reply_to")) or ""
+        number = reviews.normalise_number(str(value), channel)
         if number is None:
             dispatcher.utter_message(text=say.review_number_not_recognised())
             return {"review_number": None}
@@ -628,7 +632,11 @@ class ActionAskReviewNumber(Action):
         return "action_ask_review_number"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=say.ask_review_number(tracker.get_slot("review_channel") or "sms"))
+        buttons = [{"title": "This number", "payload": THIS_NUMBER[0]}] if _channel(tracker) in TEXT_CHANNELS else None
+        dispatcher.utter_message(
+            text=say.ask_review_number(tracker.get_slot("review_channel") or "sms", from_here=bool(buttons)),
+            buttons=buttons,
+        )
         return []
 
 

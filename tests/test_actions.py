@@ -399,3 +399,13 @@ def test_the_reviews_number_is_sealed_in_the_slot(tracker_factory, dispatcher):
     result = form.validate_review_number("07700 900123", dispatcher, tracker, {})
     assert is_sealed(result["review_number"]) and unseal(result["review_number"]) == "+447700900123"
     assert form.validate_review_number("999", dispatcher, tracker, {}) == {"review_number": None}
+
+
+def test_this_number_is_the_one_the_parent_is_texting_from(tracker_factory, dispatcher):
+    form = a.ValidateReviewsForm()
+    tracker = tracker_factory({"review_channel": "whatsapp"}, active_loop="reviews_form", channel="sms")
+    tracker.latest_message["metadata"] = {"reply_to": seal("+447700900123")}
+    result = form.validate_review_number("this number", dispatcher, tracker, {})
+    assert unseal(result["review_number"]) == "447700900123"  # a WhatsApp id for a WhatsApp review
+    tracker.latest_message["metadata"] = {}  # the web chat has no number to use
+    assert form.validate_review_number("this number", dispatcher, tracker, {}) == {"review_number": None}

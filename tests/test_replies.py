@@ -89,6 +89,7 @@ def _data_map_and_review_texts() -> dict[str, str]:
         "ask_review_channel": say.ask_review_channel(c),
         "review_channel_not_recognised": say.review_channel_not_recognised(),
         "ask_review_number": say.ask_review_number("sms"),
+        "ask_review_number_from_here": say.ask_review_number("whatsapp", from_here=True),
         "review_number_not_recognised": say.review_number_not_recognised(),
         "confirm_reviews": say.confirm_reviews(c, "whatsapp", "123", first),
         "reviews_done": say.reviews_done(first),

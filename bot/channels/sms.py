@@ -43,6 +43,7 @@ from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.optout import OptOutRegister
 from bot.channels.turns import TurnRunner
+from bot.privacy.sealing import seal
 
 logger = logging.getLogger(__name__)
 
@@ -459,6 +460,8 @@ class SmsInput(InputChannel):
             "channel": CHANNEL,
             "transport": "whatsapp" if address.startswith("whatsapp:") else "sms",
             "message_sid": message_sid,
+            # the number, sealed: "ask me again at this number" (consent reviews) without it ever being readable
+            "reply_to": seal(address.removeprefix("whatsapp:")),
         }
         choice = await self.state.choices.resolve(sender_id, text)
         if choice is not None:

@@ -368,9 +368,12 @@ def review_channel_not_recognised() -> str:
     return "Sorry, please pick text message or WhatsApp. Or say cancel to stop."
 
 
-def ask_review_number(channel: str) -> str:
-    return (f"Which mobile number shall I send the {REVIEW_CHANNEL_NAMES.get(channel, 'message')} to? "
-            "For example 07700 900123. It is kept locked away, and deleted when you stop.")
+def ask_review_number(channel: str, from_here: bool = False) -> str:
+    ask = (f"Which mobile number shall I send the {REVIEW_CHANNEL_NAMES.get(channel, 'message')} to? "
+           "For example 07700 900123.")
+    if from_here:
+        ask += " Or say this number."
+    return ask + " It is kept locked away, and deleted when you stop."
 
 
 def review_number_not_recognised() -> str:

@@ -35,6 +35,7 @@ from bot.channels.credentials import ChannelConfigError
 from bot.channels.formatting import segment_count, sms_encoding
 from bot.channels.identity import opaque_sender_id
 from bot.channels.sms import MORE_SUFFIX, SmsInput
+from bot.privacy.sealing import unseal
 
 PUBLIC_URL = "https://parents.example.gov.uk/webhooks/sms/webhook"
 
@@ -160,6 +161,8 @@ async def test_signed_message_reaches_the_bot_and_the_reply_goes_through_twilio(
     assert message.input_channel == "sms"
     assert message.metadata["channel"] == "sms"
     assert message.metadata["transport"] == "sms"
+    # the number rides along sealed only (for "ask me again at this number"), never readable
+    assert PARENT_NUMBER not in str(message.metadata) and unseal(message.metadata["reply_to"]) == PARENT_NUMBER
     assert sms.twilio.sent == [
         {"To": PARENT_NUMBER, "From": TWILIO_NUMBER, "Body": "You said: What do you do with my records?"}
     ]

@@ -10,16 +10,29 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
+import uuid
 
 import pytest
 from sqlalchemy import select
+from twilio.request_validator import RequestValidator
 
 from bot.content.loader import REPO_ROOT
-from tests.e2e.test_text_channels import sms
+from tests.e2e.conftest import TWILIO_TOKEN
+from tests.e2e.test_text_channels import PUBLIC_URL, _post, sms
 
 pytestmark = pytest.mark.e2e
 NUMBER_TYPED = "07700 900777"
 NUMBER = "+447700900777"
+
+
+def text_stop(chat, sender: str) -> int:
+    """A signed "STOP" from `sender`; it gets no reply (Twilio confirms it), so nothing to wait for."""
+    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": sender, "To": "+447700900000", "Body": "STOP",
+              "AccountSid": "AC" + "0" * 31 + "9", "NumMedia": "0"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC_URL, params)
+    return _post(f"{chat.base}/webhooks/sms/webhook", urllib.parse.urlencode(params).encode(),
+                 {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"})
 
 
 def run_sender(chat, now: dt.datetime) -> str:
@@ -107,3 +120,28 @@ def test_data_map_then_reviews_by_sms_then_the_review(servers, peers):
     stored = (chat.folder / "trackers.db").read_bytes()
     assert b"Housing system" not in stored and b"Since: 1 June 2018" not in stored  # the map is never kept
     assert b"900777" not in stored  # nor the number
+
+
+def test_by_sms_reviews_can_go_to_the_number_the_parent_is_texting_from(servers, peers):
+    from bot.privacy.sealing import unseal
+    from bot.records.db import session_scope
+    from bot.records.models import Family, ReviewSubscription
+
+    chat, _ = servers
+    parent = "+447700900888"
+    assert "family reference" in sms(chat, peers, parent, "ask me again every year")
+    sms(chat, peers, parent, "DEMO-1001")
+    assert "text message or by WhatsApp" in sms(chat, peers, parent, "3/4/2019")
+    assert "Or say this number" in sms(chat, peers, parent, "text message")
+    assert "ending 888" in sms(chat, peers, parent, "this number")
+    assert "I will ask you again in" in sms(chat, peers, parent, "yes")
+    with session_scope() as session:
+        sealed = session.execute(
+            select(ReviewSubscription.address_sealed).join(Family, Family.id == ReviewSubscription.family_id)
+            .where(Family.reference == "DEMO-1001")
+        ).scalar_one()
+    assert unseal(sealed, max_age_s=None) == parent
+    assert text_stop(chat, parent) == 200  # and a STOP deletes it (before the webhook answers)
+    with session_scope() as session:
+        assert session.execute(select(ReviewSubscription).join(Family, Family.id == ReviewSubscription.family_id)
+                               .where(Family.reference == "DEMO-1001")).first() is None
