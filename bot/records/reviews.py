@@ -294,7 +294,10 @@ def record_attempt(
     review.attempts += 1
     review.send_attempts.append(ReviewAttempt(at=now, channel=claimed.channel, outcome="sent" if sent else "failed",
                                               detail=detail[:200]))
-    if sent:
+    if review.status == "done":  # the family answered while it was being sent: keep their answer
+        review.sent_at = now if sent else review.sent_at
+        review.next_attempt_at = None
+    elif sent:
         review.status, review.sent_at, review.next_attempt_at = "sent", now, None
     elif review.attempts >= MAX_ATTEMPTS:
         review.status, review.next_attempt_at = "failed", None

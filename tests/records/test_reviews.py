@@ -201,3 +201,17 @@ async def test_staff_see_reviews_due_and_done(db_url, engine, scope, demo, fakes
     rows = json.loads(capsys.readouterr().out)
     assert [(r["family_reference"], r["kept"], r["changed"]) for r in rows] == [("DEMO-1002", 0, 1)]
     assert cli.main(["reviews", "send", "--now", "yesterday"]) == cli.EXIT_BAD_INPUT
+
+
+def test_a_review_answered_while_it_was_being_sent_stays_done(scope, demo) -> None:  # type: ignore[no-untyped-def]
+    family = demo["DEMO-1002"]
+    subscribe(scope, family)
+    with scope() as session:
+        reviews.create_due(session, interval_months=MONTHS, now=DUE)
+        claimed = reviews.claim_next(session, now=DUE)
+    with scope() as session:
+        reviews.complete_review(session, family_id=family, current={}, answers={}, interval_months=MONTHS,
+                                conversation_id="c", via="web", now=DUE)
+    with scope() as session:
+        assert reviews.record_attempt(session, claimed, sent=True, now=DUE) == "done"
+    assert statuses(scope) == [("done", 1)]
