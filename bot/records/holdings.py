@@ -125,18 +125,18 @@ def import_holdings(session: Session, path: str | Path, *, council: Council, act
     (ImportRejected lists each line and why) and nothing changes. Each family in the file has its holdings
     replaced by the file's, in the caller's one transaction. Returns the number of holdings written."""
     rows, problems = _read_holdings(Path(path), council)
-    if not problems:
+    if rows:
         known = {
             reference
             for reference in session.execute(
                 select(Family.reference).where(Family.reference.in_(sorted({r.reference for _, r in rows})))
             ).scalars()
         }
-        problems = [
+        problems = sorted(problems + [
             (line, "no family with this family_reference (import the families first)")
             for line, row in rows
             if row.reference not in known
-        ]
+        ], key=lambda problem: problem[0])
     if problems:
         raise ImportRejected(problems)
     families = _replace(session, [row for _, row in rows])
