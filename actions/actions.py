@@ -16,11 +16,13 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.content import data_map_svg
 from bot.content import task_text as say
 from bot.content.loader import content
 from bot.content.models import Purpose
 from bot.privacy.sealing import is_sealed, seal, unseal
-from bot.records import service
+from bot.privacy.tracker_store import NOT_KEPT
+from bot.records import holdings, reviews, service
 from bot.records.db import session_scope
 from bot.records.identity import normalise_reference, parse_dob
 
@@ -33,6 +35,8 @@ TASK_FORMS = {
     "access": "access_form",
     "rectification": "error_form",
     "request_status": "request_status_form",
+    "reviews": "reviews_form",
+    "review": "review_form",
 }
 FORMS = {"identity_form", *TASK_FORMS.values()}
 INTENT_TASKS = {
@@ -42,8 +46,13 @@ INTENT_TASKS = {
     "request_data": "access",
     "report_error": "rectification",
     "request_status": "request_status",
+    "see_data_map": "data_map",
+    "review_reminders": "reviews",
+    "review_choices": "review",
+    "stop_reviews": "stop_reviews",
 }
-TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference"]
+TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference",
+              "review_channel", "review_number", "review_answer", "review_answers"]
 MAX_FREE_TEXT = 1000
 TEXT_CHANNELS = ("sms", "whatsapp")  # short forms: a phone screen, and SMS segments cost
 REPORT_NEXT_STEPS = [
@@ -52,6 +61,15 @@ REPORT_NEXT_STEPS = [
     {"title": "Tell me about risk scores", "payload": '/show_topic{"topic_id":"predictive_analytics"}'},
 ]
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+DATA_MAP_NEXT_STEPS = [
+    {"title": "See all my data", "payload": "/request_data"},
+    {"title": "Fix a mistake", "payload": "/report_error"},
+    {"title": "Opt out of one use", "payload": "/opt_out"},
+    {"title": "Ask me again each year", "payload": "/review_reminders"},
+]
+REVIEW_CHANNELS = [{"title": "Text message", "payload": "sms"}, {"title": "WhatsApp", "payload": "whatsapp"}]
+KEEP = "keep"
+THIS_NUMBER = ("this number", "this one", "same number", "this phone")
 
 
 def _channel(tracker: Tracker) -> str:
@@ -109,6 +127,19 @@ class ActionStartTask(Action):
             return [*events, *self._start_identity_check(dispatcher)]
         if task == "status":
             return self._status(dispatcher, tracker)  # keeps pending_task "status": a rule then waits
+        if task == "data_map":
+            show_data_map(dispatcher, tracker)
+            return [SlotSet("pending_task", "data_map")]  # a rule then waits, as for the status report
+        if task == "stop_reviews":
+            with session_scope() as session:
+                had = reviews.unsubscribe(session, family_id=tracker.get_slot("family_id"),
+                                          conversation_id=tracker.sender_id, via=_channel(tracker))
+            dispatcher.utter_message(text=say.reviews_stopped(had))
+            return [SlotSet("pending_task", "stop_reviews")]
+        if task == "review":  # the map first, then each choice (review_form, by pending_task)
+            dispatcher.utter_message(text=say.review_intro())
+            show_data_map(dispatcher, tracker, next_steps=False)
+            return [*events, *_reset_task_slots(), SlotSet("review_answers", {})]
         if task not in TASK_FORMS:
             dispatcher.utter_message(response="utter_help")
             return [SlotSet("pending_task", None)]
@@ -174,6 +205,9 @@ class ActionSubmitTask(Action):
         if task == "request_status":
             self._request_status(dispatcher, tracker)
             return done
+        if task == "review":
+            self._review(dispatcher, tracker)
+            return done
         if tracker.get_slot("confirm") is not True:
             dispatcher.utter_message(text=say.not_sent())
             return done
@@ -196,12 +230,34 @@ class ActionSubmitTask(Action):
             elif task == "rectification":
                 view = service.register_request(session, type="rectification", details=_error_details(tracker),
                                                 **common)
+            elif task == "reviews":
+                chosen = reviews.subscribe(
+                    session, family_id=common["family_id"], channel=tracker.get_slot("review_channel"),
+                    number=unseal(tracker.get_slot("review_number")) or "",
+                    interval_months=content().council.consent_review_months,
+                    conversation_id=tracker.sender_id, via=common["channel"],
+                )
+                dispatcher.utter_message(text=say.reviews_done(chosen.next_due_at.date()))
+                return done
             else:
                 dispatcher.utter_message(response="utter_help")
                 return done
         # The confirmation is only sent after the transaction above has committed.
         dispatcher.utter_message(text=say.request_done(view.type, view.reference, view.due_at))
         return done
+
+    def _review(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        family_id = tracker.get_slot("family_id")
+        answers = dict(tracker.get_slot("review_answers") or {})
+        with session_scope() as session:
+            current = _current_choices(session, family_id)
+            kept, changed = reviews.complete_review(
+                session, family_id=family_id, answers={k: v for k, v in answers.items() if k in current},
+                current=current, interval_months=content().council.consent_review_months,
+                conversation_id=tracker.sender_id, via=_channel(tracker),
+            )
+            chosen = reviews.subscription(session, family_id=family_id)
+        dispatcher.utter_message(text=say.review_done(kept, changed, chosen.next_due_at.date() if chosen else None))
 
     def _request_status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with session_scope() as session:
@@ -483,8 +539,156 @@ class ActionAskConfirm(Action):
             text = say.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""), content())
         elif task == "access":
             text = say.confirm_access(due)
+        elif task == "reviews":
+            number = unseal(tracker.get_slot("review_number")) or ""
+            first = reviews.first_due(dt.datetime.now(dt.timezone.utc), content().council.consent_review_months)
+            text = say.confirm_reviews(content(), tracker.get_slot("review_channel") or "sms", number[-3:], first)
         else:
             details = _error_details(tracker)
             text = say.confirm_error(details["error_what"], details["error_where"], details["error_should"])
         dispatcher.utter_message(text=text, buttons=YES_NO)
+        return []
+
+
+# --- the family's data map and consent reviews -----------------------------------------------------------------
+
+
+def _current_choices(session: Any, family_id: str) -> dict[str, str]:
+    """Each purpose with levels and the family's choice for it now (the council's default if none)."""
+    chosen = reviews.current_choices(session, family_id=family_id)
+    return {p.id: chosen.get(p.id, p.default) for p in _purposes("consent")}
+
+
+def show_data_map(dispatcher: CollectingDispatcher, tracker: Tracker, next_steps: bool = True) -> None:
+    """The family's data map: a short summary on SMS and WhatsApp, the parts and the picture on the web.
+    Only after the identity check (the callers' rules), and marked so the conversation store keeps none of it."""
+    family_id = tracker.get_slot("family_id")
+    with session_scope() as session:
+        held = holdings.family_holdings(session, family_id=family_id, conversation_id=tracker.sender_id,
+                                        channel=_channel(tracker))
+        chosen = {k: v.choice for k, v in service.get_choices(
+            session, family_id=family_id, conversation_id=tracker.sender_id, channel=_channel(tracker)).items()}
+    private = {NOT_KEPT: True}
+    if _channel(tracker) in TEXT_CHANNELS:
+        # in a review the choices come next, so only the summary (the details are a "what do you hold" away)
+        dispatcher.utter_message(text=say.data_map_summary(content(), held, chosen, detail=next_steps), **private)
+        return
+    *chunks, last = say.data_map(content(), held, chosen)
+    for chunk in chunks:
+        dispatcher.utter_message(text=chunk, **private)
+    if held:
+        alt = say.data_map_alt(content(), held)
+        svg = data_map_svg.render(content(), held, chosen, alt)
+        # {"data": ...}: Rasa's socketio channel emits the custom message's keys as emit() arguments
+        dispatcher.utter_message(json_message={"data": {"data_map": {"svg": svg, "alt": alt}}}, **private)
+    dispatcher.utter_message(text=last, buttons=DATA_MAP_NEXT_STEPS if next_steps else None, **private)
+
+
+class ValidateReviewsForm(FormValidationAction):
+    """Asking to be asked again: by text or WhatsApp, to which number (kept sealed, never readable here)."""
+
+    def name(self) -> str:
+        return "validate_reviews_form"
+
+    def validate_review_channel(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        if value is None:
+            return {"review_channel": None}
+        chosen = say.match_option(str(value), {"sms": ["sms", "text", "texts", "message", "1"],
+                                               "whatsapp": ["whatsapp", "whats", "app", "2"]})
+        if chosen is None:
+            dispatcher.utter_message(text=say.review_channel_not_recognised())
+        return {"review_channel": chosen}
+
+    def validate_review_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        if value is None:
+            return {"review_number": None}
+        if is_sealed(value):
+            return {"review_number": value}
+        channel = tracker.get_slot("review_channel") or "sms"
+        if str(value).strip().lower() in THIS_NUMBER:  # the number they are texting from, sealed by the channel
+            value = unseal((tracker.latest_message.get("metadata") or {}).get("reply_to")) or ""
+        number = reviews.normalise_number(str(value), channel)
+        if number is None:
+            dispatcher.utter_message(text=say.review_number_not_recognised())
+            return {"review_number": None}
+        return {"review_number": seal(number)}
+
+
+class ValidateReviewForm(FormValidationAction):
+    """The review: each choice in turn, kept or changed; the answers wait in a slot until the end."""
+
+    def name(self) -> str:
+        return "validate_review_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return domain_slots if _next_review_purpose(tracker) is not None else []
+
+    def validate_review_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        purpose = _next_review_purpose(tracker)
+        if value is None or purpose is None:
+            return {"review_answer": None}
+        options = {KEEP: ["keep", "same", "fine", "unchanged"]}
+        options.update({lv.id: _option_words(lv.id, lv.label) for lv in purpose.levels})
+        chosen = say.match_option(str(value), options)
+        if chosen is None:
+            dispatcher.utter_message(text=say.review_answer_not_recognised())
+            return {"review_answer": None}
+        answers = dict(tracker.get_slot("review_answers") or {})
+        if chosen == KEEP:
+            with session_scope() as session:
+                chosen = _current_choices(session, tracker.get_slot("family_id")).get(purpose.id, purpose.default)
+        answers[purpose.id] = chosen
+        finished = len(answers) >= len(_purposes("consent"))
+        # Empty again so the form asks about the next purpose; set once the last one is answered.
+        return {"review_answers": answers, "review_answer": "done" if finished else None}
+
+
+def _next_review_purpose(tracker: Tracker) -> Purpose | None:
+    answered = tracker.get_slot("review_answers") or {}
+    return next((p for p in _purposes("consent") if p.id not in answered), None)
+
+
+class ActionAskReviewChannel(Action):
+    def name(self) -> str:
+        return "action_ask_review_channel"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=say.ask_review_channel(content()), buttons=REVIEW_CHANNELS)
+        return []
+
+
+class ActionAskReviewNumber(Action):
+    def name(self) -> str:
+        return "action_ask_review_number"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        buttons = [{"title": "This number", "payload": THIS_NUMBER[0]}] if _channel(tracker) in TEXT_CHANNELS else None
+        dispatcher.utter_message(
+            text=say.ask_review_number(tracker.get_slot("review_channel") or "sms", from_here=bool(buttons)),
+            buttons=buttons,
+        )
+        return []
+
+
+class ActionAskReviewAnswer(Action):
+    def name(self) -> str:
+        return "action_ask_review_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        purpose = _next_review_purpose(tracker)
+        if purpose is None:
+            return []
+        with session_scope() as session:
+            current = _current_choices(session, tracker.get_slot("family_id")).get(purpose.id, purpose.default)
+        steps = _purposes("consent")
+        buttons = [{"title": "Keep it", "payload": KEEP}]
+        buttons += [{"title": lv.label, "payload": lv.id} for lv in purpose.levels if lv.id != current]
+        dispatcher.utter_message(
+            text=say.ask_review_answer(purpose, current, steps.index(purpose) + 1, len(steps)), buttons=buttons
+        )
         return []

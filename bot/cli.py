@@ -68,7 +68,7 @@ def _purge(args: argparse.Namespace) -> int:
             session, request_days=council.retention_days("requests"), audit_days=council.retention_days("audit")
         )
     print(f"Records: deleted {counts.requests} closed request(s), {counts.audit_entries} audit entr(y/ies), "
-          f"{counts.identity_attempts} old identity attempt(s).")
+          f"{counts.identity_attempts} old identity attempt(s), {counts.reviews} finished consent review(s).")
     store = tracker_store_from_endpoints(args.endpoints)
     if store is None:
         print("Conversations: kept in memory by the running server, which purges them itself.")

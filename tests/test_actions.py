@@ -167,8 +167,9 @@ def test_status_report_lists_every_purpose_and_the_recorded_objection(records_db
 
 
 @pytest.mark.parametrize("task,form", list(a.TASK_FORMS.items()))
-def test_verified_task_starts_its_form_with_clean_slots(task, form, tracker_factory, dispatcher):
-    tracker = tracker_factory({"pending_task": task, "verified": True, "family_id": "x", "purpose": "old"})
+def test_verified_task_starts_its_form_with_clean_slots(task, form, records_db, tracker_factory, dispatcher):
+    family_id = _verify(tracker_factory, CollectingDispatcher())["family_id"]  # a review shows the map first
+    tracker = tracker_factory({"pending_task": task, "verified": True, "family_id": family_id, "purpose": "old"})
     events = a.ActionStartTask().run(dispatcher, tracker, {})
     assert SlotSet("pending_task", task) in events  # the rule for this pending_task starts the form
     assert SlotSet("purpose", None) in events
@@ -380,3 +381,61 @@ def test_carry_on_with_an_unknown_form_offers_help(tracker_factory, dispatcher):
 def test_cancel_forgets_a_paused_task(tracker_factory, dispatcher):
     events = a.ActionCancelTask().run(dispatcher, tracker_factory({"task_paused": True}, intent="cancel"), {})
     assert SlotSet("task_paused", False) in events and SlotSet("paused_form", None) in events
+
+def test_data_map_on_the_web_is_the_parts_a_picture_and_next_steps(records_db, tracker_factory):
+    family_id = _verify(tracker_factory, CollectingDispatcher(), reference="DEMO-1002", dob="21/11/2016")["family_id"]
+    out = CollectingDispatcher()
+    events = a.ActionStartTask().run(out, tracker_factory({"pending_task": "data_map", "verified": True,
+                                                           "family_id": family_id}), {})
+    assert SlotSet("pending_task", "data_map") in events
+    assert all(m.get(a.NOT_KEPT) for m in out.messages)  # none of it is kept in the conversation store
+    text = "\n".join(t for t in _texts(out) if t)
+    assert "**Housing system**" in text and "Since: 1 June 2018." in text
+    assert sum(1 for m in out.messages if (m.get("custom") or {}).get("data", {}).get("data_map")) == 1
+    assert "/review_reminders" in [b["payload"] for b in out.messages[-1]["buttons"]]
+
+
+def test_data_map_on_sms_is_a_summary_that_fits_three_texts_first(records_db, tracker_factory):
+    from bot.channels.formatting import segment_count
+
+    family_id = _verify(tracker_factory, CollectingDispatcher(), reference="DEMO-1002", dob="21/11/2016")["family_id"]
+    out = CollectingDispatcher()
+    a.ActionStartTask().run(out, tracker_factory({"pending_task": "data_map", "verified": True,
+                                                  "family_id": family_id}, channel="sms"), {})
+    assert len(out.messages) == 1 and not out.messages[0].get("custom")
+    summary, *details = out.messages[0]["text"].split("\n\n")
+    assert segment_count(summary) <= 3 and "3 council systems" in summary
+    assert len(details) == 3  # one part per system, after "MORE"
+
+
+def test_review_answers_keep_or_change_each_choice_then_the_form_ends(records_db, tracker_factory, dispatcher):
+    family_id = _verify(tracker_factory, CollectingDispatcher(), reference="DEMO-1003", dob="9/1/2021")["family_id"]
+    form = a.ValidateReviewForm()
+    answers: dict = {}
+    for said in ("keep", "I object to risk scores", "gibberish", "keep", "keep"):
+        tracker = tracker_factory({"verified": True, "family_id": family_id, "review_answers": answers},
+                                  active_loop="review_form")
+        result = form.validate_review_answer(said, dispatcher, tracker, {})
+        answers = result.get("review_answers", answers)
+    assert answers == {"early_help_targeting": "included", "predictive_analytics": "object",
+                       "research_and_planning": "included", "commercial_processors": "included"}
+    assert result["review_answer"] == "done"
+    assert "Sorry" in _texts(dispatcher)[-1] or any("Sorry" in t for t in _texts(dispatcher))
+
+
+def test_the_reviews_number_is_sealed_in_the_slot(tracker_factory, dispatcher):
+    form = a.ValidateReviewsForm()
+    tracker = tracker_factory({"review_channel": "sms"}, active_loop="reviews_form")
+    result = form.validate_review_number("07700 900123", dispatcher, tracker, {})
+    assert is_sealed(result["review_number"]) and unseal(result["review_number"]) == "+447700900123"
+    assert form.validate_review_number("999", dispatcher, tracker, {}) == {"review_number": None}
+
+
+def test_this_number_is_the_one_the_parent_is_texting_from(tracker_factory, dispatcher):
+    form = a.ValidateReviewsForm()
+    tracker = tracker_factory({"review_channel": "whatsapp"}, active_loop="reviews_form", channel="sms")
+    tracker.latest_message["metadata"] = {"reply_to": seal("+447700900123")}
+    result = form.validate_review_number("this number", dispatcher, tracker, {})
+    assert unseal(result["review_number"]) == "447700900123"  # a WhatsApp id for a WhatsApp review
+    tracker.latest_message["metadata"] = {}  # the web chat has no number to use
+    assert form.validate_review_number("this number", dispatcher, tracker, {}) == {"review_number": None}

@@ -68,7 +68,51 @@ def _task_texts() -> list[tuple[str, str]]:
     for i, chunk in enumerate(say.status_report(c, {})):
         texts[f"status_report[{i}]"] = chunk
     texts["status_summary"] = say.status_summary(c, {"predictive_analytics": "objected"})
+    texts.update(_data_map_and_review_texts())
     return list(texts.items())
+
+
+def _data_map_and_review_texts() -> dict[str, str]:
+    from bot.records.holdings import DEMO_HOLDINGS
+
+    c = content()
+    held = [h for h in DEMO_HOLDINGS if h.reference == "DEMO-1002"]
+    chosen = {"predictive_analytics": "object"}
+    purpose = next(p for p in c.council.purposes if p.levels)
+    first = dt.date(2027, 12, 7)
+    texts = {f"data_map[{i}]": chunk for i, chunk in enumerate(say.data_map(c, held, chosen))}
+    texts.update({
+        "data_map_empty": say.data_map(c, [], {})[0],
+        "data_map_summary": say.data_map_summary(c, held, chosen),
+        "data_map_alt": say.data_map_alt(c, held),
+        "review_due_sms": say.review_due_sms(c.council),
+        "ask_review_channel": say.ask_review_channel(c),
+        "review_channel_not_recognised": say.review_channel_not_recognised(),
+        "ask_review_number": say.ask_review_number("sms"),
+        "ask_review_number_from_here": say.ask_review_number("whatsapp", from_here=True),
+        "review_number_not_recognised": say.review_number_not_recognised(),
+        "confirm_reviews": say.confirm_reviews(c, "whatsapp", "123", first),
+        "reviews_done": say.reviews_done(first),
+        "reviews_stopped": say.reviews_stopped(True),
+        "reviews_not_stopped": say.reviews_stopped(False),
+        "review_intro": say.review_intro(),
+        "ask_review_answer": say.ask_review_answer(purpose, "included", 1, 4),
+        "review_answer_not_recognised": say.review_answer_not_recognised(),
+        "review_done": say.review_done(3, 1, first),
+    })
+    return texts
+
+
+def test_the_review_text_fits_one_sms_and_the_data_map_summary_three():
+    from bot.channels.formatting import segment_count
+    from bot.records.holdings import DEMO_HOLDINGS
+
+    c = content()
+    assert segment_count(say.review_due_sms(c.council)) == 1
+    for reference in ("DEMO-1001", "DEMO-1002", "DEMO-1003"):
+        held = [h for h in DEMO_HOLDINGS if h.reference == reference]
+        summary = say.data_map_summary(c, held, {}).split("\n\n")[0]
+        assert segment_count(summary) <= 3, reference
 
 
 ALL_REPLIES = (

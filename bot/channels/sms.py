@@ -14,7 +14,8 @@ Webhook:          POST /webhooks/sms/webhook  (set it as the "A message comes in
 - STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (and REVOKE, OPTOUT): recorded as an opt-out, not
   passed to the bot, nothing more is sent. START, UNSTOP (and YES while opted out, as Twilio does) opt
   back in. Twilio itself sends the carrier-required confirmation for these keywords (its default opt-out
-  handling, or Advanced Opt-Out on a Messaging Service), so the bot stays silent.
+  handling, or Advanced Opt-Out on a Messaging Service), so the bot stays silent. STOP also ends any consent
+  reviews to that number (end_consent_reviews).
   HELP, INFO: a short fixed help text. Keywords are case-insensitive and whole-message only.
 - Rasa's sender id is an HMAC of the number (see identity.py); the number is kept only in the address
   book, with a TTL, to reply.
@@ -51,6 +52,7 @@ from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_
 from bot.channels.optout import OptOutRegister
 from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
+from bot.privacy.sealing import seal
 
 logger = logging.getLogger(__name__)
 
@@ -458,6 +460,7 @@ class SmsInput(InputChannel):
             await self.state.keep_rest(sender_id, "")
             await self.state.choices.forget(sender_id)
             logger.info("Sender %s opted out of SMS", sender_id)
+            await end_consent_reviews(sender_id, address)
             return empty_twiml()
         opted_out = await self.state.optouts.is_opted_out(sender_id)
         if keyword in OPT_IN_KEYWORDS or (opted_out and keyword in OPT_IN_WHEN_OPTED_OUT):
@@ -483,6 +486,8 @@ class SmsInput(InputChannel):
             "channel": CHANNEL,
             "transport": "whatsapp" if address.startswith("whatsapp:") else "sms",
             "message_sid": message_sid,
+            # the number, sealed: "ask me again at this number" (consent reviews) without it ever being readable
+            "reply_to": seal(address.removeprefix("whatsapp:")),
         }
         choice = await self.state.choices.resolve(sender_id, text)
         if choice is not None:
@@ -514,6 +519,28 @@ class SmsInput(InputChannel):
             await close_store_quietly(self.state.store)
 
         return sms_webhook
+
+
+async def end_consent_reviews(sender_id: str, address: str) -> None:
+    """STOP also ends any consent reviews sent to this number and deletes the number from the records database
+    (bot.records.reviews). If the database cannot be reached from here, that is logged: Twilio then refuses the
+    next review to this number, and the sender records it as failed."""
+    channel, number = ("whatsapp", address[len("whatsapp:"):]) if address.startswith("whatsapp:") else ("sms", address)
+
+    def stop() -> int:
+        from bot.records.db import session_scope
+        from bot.records.reviews import stop_by_number
+
+        with session_scope() as session:
+            return stop_by_number(session, channel=channel, number=number)
+
+    try:
+        ended = await asyncio.to_thread(stop)
+    except Exception as error:  # never let the records database stand in the way of a STOP
+        logger.warning("STOP from sender %s: could not end consent reviews (%s)", sender_id, type(error).__name__)
+        return
+    if ended:
+        logger.info("STOP from sender %s ended consent reviews for %d famil(y/ies)", sender_id, ended)
 
 
 def empty_twiml() -> HTTPResponse:

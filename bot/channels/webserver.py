@@ -71,7 +71,7 @@ def content_security_policy(rasa_url: str) -> str:
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self'",
+            "img-src 'self' data:",  # data: for the family's data map, an SVG drawn by the server
             "font-src 'self'",
             f"connect-src 'self' {http_origin} {ws_origin}",
             "base-uri 'none'",

@@ -39,6 +39,7 @@ from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
+from bot.privacy.sealing import seal
 
 logger = logging.getLogger(__name__)
 
@@ -469,6 +470,8 @@ class WhatsAppInput(InputChannel):
             "channel": CHANNEL,
             "message_id": message.message_id,
             "type": message.message_type,
+            # the number, sealed: "ask me again at this number" (consent reviews) without it ever being readable
+            "reply_to": seal(message.wa_id),
         }
         if message.kind == "payload":
             text = clean_inbound_text(message.text, BUTTON_ID_MAX_CHARS)

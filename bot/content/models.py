@@ -199,6 +199,8 @@ class Organisation(Strict):
 
 
 class Retention(Strict):
+    # A short name the council's data-warehouse extract uses to say which period applies (docs/data-map.md).
+    id: str = ""
     record: str
     period: str
     days: int
@@ -264,6 +266,20 @@ class Council(Strict):
     processors: list[Processor]
     algorithms: list[Algorithm]
     conversation_retention_days: int = 30
+    # How often a family who asked for consent reviews is asked to look at their choices again.
+    consent_review_months: int = 12
+
+    @validator("consent_review_months")
+    def _review_interval(cls, value: int) -> int:
+        if not 1 <= value <= 60:
+            raise ValueError("must be between 1 and 60 months")
+        return value
+
+    def retention_entry(self, retention_id: str) -> Retention | None:
+        for entry in self.retention:
+            if entry.id and entry.id == retention_id:
+                return entry
+        return None
 
     def retention_days(self, applies_to: str) -> int:
         for entry in self.retention:

@@ -254,3 +254,172 @@ def match_option(text: str, options: dict[str, list[str]]) -> str | None:
     best = max(scores.values())
     winners = [k for k, v in scores.items() if v == best]
     return winners[0] if best > 0 and len(winners) == 1 else None
+
+
+# --- the family's data map (bot.records.holdings) -------------------------------------------------------------
+
+
+def _held_for(content: Content, retention_id: str) -> str:
+    entry = content.council.retention_entry(retention_id)
+    return entry.period if entry is not None else "as the council's rules say"
+
+
+def _used_by(content: Content, holding) -> list[str]:  # type: ignore[no-untyped-def]
+    algorithms = {a.id: a.name for a in content.council.algorithms}
+    orgs = {o.id: o.name for o in content.council.organisations}
+    used = [f"{algorithms.get(a.id, a.id)} (a computer tool, last run {nice_date(a.last_run)})"
+            for a in holding.algorithms]
+    return used + [orgs.get(o, o) for o in holding.organisations]
+
+
+def _uses(content: Content, holding, choices: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
+    purposes = {p.id: p for p in content.council.purposes}
+    lines = []
+    for purpose_id in holding.purposes:
+        purpose = purposes.get(purpose_id)
+        if purpose is not None:
+            lines.append(f"{purpose.name}: {_choice_name(purpose, choices.get(purpose.id, purpose.default))}")
+    return lines
+
+
+def data_map(content: Content, holdings, choices: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The data map for web chat: one short part per system (what, since, kept, linked into, used by, the uses
+    and the family's choice for each), after a line that says what this is."""
+    if not holdings:
+        return [no_holdings(content)]
+    chunks = [f"Here is what the council's systems hold about your family. "
+              f"There {'is 1 system' if len(holdings) == 1 else f'are {len(holdings)} systems'}."]
+    for h in holdings:
+        lines = [
+            f"**{h.system}**",
+            f"What: {', '.join(h.record_kinds)}.",
+            f"Since: {nice_date(h.held_since)}.",
+            f"Kept: {_held_for(content, h.retention_id)}.",
+        ]
+        if h.linked_into:
+            lines.append(f"Linked into: {', '.join(h.linked_into)}.")
+        used = _used_by(content, h)
+        if used:
+            lines.append("Used by:")
+            lines += [f"- {user}" for user in used]
+        lines.append("Uses and your choice:")
+        lines += [f"- {line}" for line in _uses(content, h, choices)]
+        chunks.append("\n".join(lines))
+    chunks.append("Is something wrong or missing? You can ask to see all of it, fix a mistake, or opt out of a use.")
+    return chunks
+
+
+def data_map_summary(content: Content, holdings, choices: dict[str, str],  # type: ignore[no-untyped-def]
+                     detail: bool = True) -> str:
+    """The data map for SMS and WhatsApp: a short summary first (it fits in 3 text messages), then each
+    system unless `detail` is False. The SMS channel sends the first 3 messages and keeps the rest for "MORE"."""
+    if not holdings:
+        return no_holdings(content)
+    names = ", ".join(f"{h.system} (since {h.held_since.year})" for h in holdings)
+    objected = [p.name for p in content.council.purposes
+                if choices.get(p.id, p.default) not in (p.default, "allow_all")]
+    lines = [f"Your family's records are in {len(holdings)} council system{'s' if len(holdings) != 1 else ''}: "
+             f"{names}."]
+    if objected:
+        lines.append(f"You said no or asked for less for: {', '.join(objected)}.")
+    if not detail:
+        return " ".join(lines)
+    lines.append("Say see my data, fix a mistake or opt out.")
+    parts = [" ".join(lines)]
+    for h in holdings:
+        part = (f"{h.system}: {', '.join(h.record_kinds)}. Since {nice_date(h.held_since)}. "
+                f"Kept {_held_for(content, h.retention_id)}.")
+        if h.linked_into:
+            part += f" Linked into {', '.join(h.linked_into)}."
+        part += "".join(f" Used by {user}." for user in _used_by(content, h))
+        part += "".join(f" {use}." for use in _uses(content, h, choices))
+        parts.append(part)
+    return "\n\n".join(parts)
+
+
+def data_map_alt(content: Content, holdings) -> str:  # type: ignore[no-untyped-def]
+    """The picture's text alternative: what it shows, in one or two sentences."""
+    if not holdings:
+        return "A picture of your family's records. No systems are listed yet."
+    systems = ", ".join(h.system for h in holdings)
+    return (f"A picture of your family's records. It shows {len(holdings)} systems: {systems}. "
+            "It shows the linked records they go into, and who uses them. The same facts are written above.")
+
+
+def no_holdings(content: Content) -> str:
+    return ("The council has not told me about any system that holds your family's records yet. "
+            "You can ask for a copy of everything it holds.")
+
+
+# --- consent reviews (bot.records.reviews) ---------------------------------------------------------------------
+
+REVIEW_CHANNEL_NAMES = {"sms": "text message", "whatsapp": "WhatsApp"}
+
+
+def review_due_sms(council) -> str:  # type: ignore[no-untyped-def]
+    """The text a family gets when a review is due. It says nothing about the family: a phone can be shared."""
+    return (f"{council.short_name} Council: it is time to check your choices about how your family's records "
+            "are used. Reply REVIEW to start. Reply STOP to stop these messages.")
+
+
+def ask_review_channel(content: Content) -> str:
+    months = content.council.consent_review_months
+    return (f"I can ask you again every {months} months to look at your choices. "
+            "How shall I ask you: by text message or by WhatsApp?")
+
+
+def review_channel_not_recognised() -> str:
+    return "Sorry, please pick text message or WhatsApp. Or say cancel to stop."
+
+
+def ask_review_number(channel: str, from_here: bool = False) -> str:
+    ask = (f"Which mobile number shall I send the {REVIEW_CHANNEL_NAMES.get(channel, 'message')} to? "
+           "For example 07700 900123.")
+    if from_here:
+        ask += " Or say this number."
+    return ask + " It is kept locked away, and deleted when you stop."
+
+
+def review_number_not_recognised() -> str:
+    return "Sorry, that does not look like a UK mobile number. It starts 07 and has 11 digits. Or say cancel to stop."
+
+
+def confirm_reviews(content: Content, channel: str, number_end: str, first: dt.date) -> str:
+    return (f"I will send a {REVIEW_CHANNEL_NAMES.get(channel, 'message')} to the number ending {number_end} "
+            f"in {first:%B %Y}, and every {content.council.consent_review_months} months after that. "
+            "It will ask you to look at your choices again. Shall I set this up?")
+
+
+def reviews_done(first: dt.date) -> str:
+    return (f"Done. I will ask you again in {first:%B %Y}. "
+            "To stop, say stop reviews at any time. Your number is then deleted.")
+
+
+def reviews_stopped(had: bool) -> str:
+    if had:
+        return "Done. I will not ask you again, and your number is deleted."
+    return "You have not asked me to ask you again, so there is nothing to stop."
+
+
+def review_intro() -> str:
+    return "Thank you for looking at your choices again. First, here is what is held about your family."
+
+
+def ask_review_answer(purpose: Purpose, current: str, step: int, steps: int) -> str:
+    lines = [f"{step} of {steps}: **{purpose.name}**. {purpose.plain}",
+             f"Your choice now: {_choice_name(purpose, current)}.",
+             "Keep it, or pick another:"]
+    lines += [f"- {level.label}" for level in purpose.levels]
+    return "\n".join(lines)
+
+
+def review_answer_not_recognised() -> str:
+    return "Sorry, I did not catch that. Say keep, or pick one of the choices. Or say cancel to stop."
+
+
+def review_done(kept: int, changed: int, next_due: dt.date | None) -> str:
+    lines = [f"Thank you. You kept {kept} choice{'s' if kept != 1 else ''} and changed {changed}. "
+             "Each one is saved with today's date."]
+    if next_due is not None:
+        lines.append(f"I will ask you again in {next_due:%B %Y}.")
+    return " ".join(lines)

@@ -9,6 +9,8 @@ on one machine, from `var/secret.key`, made on first use with owner-only permiss
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -51,3 +53,15 @@ def unseal(token: object, max_age_s: int | None = MAX_AGE_S) -> str | None:
 
 def is_sealed(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def lookup_digest(value: str) -> str:
+    """A keyed digest (HMAC-SHA256 with a key derived from the sealing key) to find a sealed value by what it
+    holds, e.g. a review subscription by the number that texted STOP. Not reversible without the key."""
+    key = hashlib.sha256(b"pda-lookup:" + _key_bytes()).digest()
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _key_bytes() -> bytes:
+    _fernet()  # makes the key file on first use
+    return os.environ.get("PDA_SECRET_KEY", "").strip().encode() or KEY_FILE.read_bytes().strip()

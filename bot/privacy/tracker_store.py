@@ -39,8 +39,11 @@ NAMES_SLOT = "redaction_names"
 # Slots whose values are never personal: flags, ids we generate, choices from fixed lists.
 SAFE_SLOTS = frozenset(
     {"verified", "family_id", "identity_locked", "pending_task", "requested_slot", "purpose", "level",
-     "confirm", "topic_id", "session_started_metadata"}
+     "confirm", "topic_id", "session_started_metadata", "review_channel", "review_answers"}
 )
+# A bot message whose metadata holds this key is shown to the parent but never kept: the family's data map.
+NOT_KEPT = "pda_not_kept"
+NOT_KEPT_TEXT = "[not kept: the family's data map]"
 
 
 # Every save redacts the whole conversation again; the same texts come back turn after turn, so remember them.
@@ -108,6 +111,9 @@ def redact_event(event: dict[str, Any], redactor: _Redactor | None = None) -> di
         event["metadata"] = redactor.value(event["metadata"])
     if kind == "bot" and isinstance(event.get("data"), dict):
         event["data"] = redactor.value(event["data"])
+    if kind == "bot" and isinstance(event.get("metadata"), dict) and event["metadata"].get(NOT_KEPT):
+        event["text"] = NOT_KEPT_TEXT
+        event["data"] = {}
     return event
 
 

@@ -6,6 +6,10 @@
     requests export [--format csv|json] [--overdue] [--output FILE]
     requests update REF --status in_progress|done|refused --note "..."
     families import FILE            the council's CSV: family_reference,child_date_of_birth
+    holdings import FILE            the data-warehouse extract: which systems hold what (docs/data-map.md)
+    reviews list [--status S]       consent reviews due and done, and who asked to be reminded
+    reviews export [--format csv|json] [--output FILE]
+    reviews send [--credentials credentials.yml]   send the reviews that are due (the systemd timer runs it)
 
 `register(subparsers)` adds these to the project's parser; each command sets `func`, which takes the parsed
 arguments and returns the exit code: 0 done, 1 the database failed, 2 bad input (nothing was changed).
@@ -175,6 +179,111 @@ def _families_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_guarded
+def _holdings_import(args: argparse.Namespace) -> int:
+    from bot.content.loader import content
+    from bot.records.holdings import import_holdings
+
+    path = Path(args.file)
+    with db.session_scope() as session:
+        written = import_holdings(session, path, council=content().council, actor=staff_actor())
+    print(f"Imported {path}: {written} holding(s).")
+    return EXIT_OK
+
+
+REVIEW_FIELDS = ["family_reference", "due_on", "status", "channel", "attempts", "sent_at", "done_at", "kept",
+                 "changed"]
+
+
+def _review_rows(status: str | None) -> list[dict]:
+    from bot.records import reviews
+
+    with db.session_scope() as session:
+        rows = reviews.list_reviews(session, status=status)
+    return [
+        {
+            "family_reference": r.family_reference, "due_on": r.due_on.isoformat(), "status": r.status,
+            "channel": r.channel or "", "attempts": r.attempts,
+            "sent_at": r.sent_at.isoformat() if r.sent_at else "",
+            "done_at": r.done_at.isoformat() if r.done_at else "",
+            "kept": r.kept, "changed": r.changed,
+        }
+        for r in rows
+    ]
+
+
+@_guarded
+def _reviews_list(args: argparse.Namespace) -> int:
+    from bot.records import reviews
+
+    rows = _review_rows(args.status)
+    if rows:
+        headings = ["FAMILY", "DUE", "STATUS", "BY", "TRIES", "SENT", "DONE", "KEPT", "CHANGED"]
+        table = [[r["family_reference"], r["due_on"], r["status"], r["channel"] or "-", r["attempts"],
+                  r["sent_at"][:10] or "-", r["done_at"][:10] or "-", r["kept"], r["changed"]] for r in rows]
+        widths = [max(len(str(r[i])) for r in [headings, *table]) for i in range(len(headings))]
+        for line in [headings, *table]:
+            print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    print(f"{len(rows)} review(s).")
+    with db.session_scope() as session:
+        waiting = reviews.upcoming(session)
+    print(f"{len(waiting)} famil{'y has' if len(waiting) == 1 else 'ies have'} asked to be asked again"
+          + ("" if not waiting else ": " + ", ".join(f"{ref} by {ch} from {due:%Y-%m-%d}" for ref, ch, due in waiting)))
+    return EXIT_OK
+
+
+@_guarded
+def _reviews_export(args: argparse.Namespace) -> int:
+    rows = _review_rows(args.status)
+    handle = None
+    out = sys.stdout
+    if args.output:
+        try:
+            handle = open(args.output, "w", newline="", encoding="utf-8")
+        except OSError as error:
+            _err(f"cannot write {args.output}: {error.strerror or error}")
+            return EXIT_BAD_INPUT
+        out = handle
+    try:
+        if args.format == "json":
+            json.dump(rows, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            writer = csv.DictWriter(out, fieldnames=REVIEW_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    finally:
+        if handle is not None:
+            handle.close()
+    return EXIT_OK
+
+
+@_guarded
+def _reviews_send(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.records import review_sender
+
+    now = None
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+        except ValueError:
+            now = None
+        if now is None or now.tzinfo is None:
+            _err("--now must be an ISO time with a zone, e.g. 2027-12-08T09:00:00+00:00")
+            return EXIT_BAD_INPUT
+    try:
+        credentials = review_sender.read_credentials(args.credentials)
+        senders = review_sender.senders_from_credentials(credentials)
+    except Exception as error:  # a missing file, a bad block, an unset ${VARIABLE}: say which
+        _err(f"cannot read the channels in {args.credentials}: {error}")
+        return EXIT_BAD_INPUT
+    report = asyncio.run(review_sender.send_due(senders, now=now))
+    print(f"Reviews: {report.made} fell due, {report.sent} sent, {report.failed} failed (tried again later).")
+    return EXIT_OK
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `db`, `requests` and `families` to a parser's subcommands."""
     database = subparsers.add_parser("db", help="the consent registry database")
@@ -209,6 +318,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     family_import = family_commands.add_parser("import", help="import the council's CSV export")
     family_import.add_argument("file", metavar="FILE", help="CSV: family_reference,child_date_of_birth")
     family_import.set_defaults(func=_families_import)
+
+    holdings = subparsers.add_parser("holdings", help="which systems hold records about each family")
+    holding_commands = holdings.add_subparsers(dest="holdings_command", metavar="COMMAND")
+    holding_commands.required = True
+    holding_import = holding_commands.add_parser("import", help="import the data-warehouse extract (all or nothing)")
+    holding_import.add_argument("file", metavar="FILE", help="CSV with the columns in docs/data-map.md")
+    holding_import.set_defaults(func=_holdings_import)
+
+    review = subparsers.add_parser("reviews", help="consent reviews: list, export, send")
+    review_commands = review.add_subparsers(dest="reviews_command", metavar="COMMAND")
+    review_commands.required = True
+    statuses = ["due", "sending", "sent", "failed", "done", "stopped"]
+    for name, handler, help_text in (
+        ("list", _reviews_list, "show reviews due and done"),
+        ("export", _reviews_export, "write reviews as CSV or JSON"),
+    ):
+        command = review_commands.add_parser(name, help=help_text)
+        command.add_argument("--status", choices=statuses, help="only reviews with this status")
+        if name == "export":
+            command.add_argument("--format", choices=["csv", "json"], default="csv")
+            command.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+        command.set_defaults(func=handler)
+    send = review_commands.add_parser("send", help="send the reviews that are due (safe to run at any time)")
+    send.add_argument("--credentials", default="credentials.yml", help="the channels' settings (as for rasa run)")
+    send.add_argument("--now", help="act as if it were this time (ISO, with a zone): for tests and catching up")
+    send.set_defaults(func=_reviews_send)
 
 
 def build_parser() -> argparse.ArgumentParser:

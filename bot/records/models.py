@@ -161,3 +161,94 @@ class IdentityAttempt(Base):
     key = Column(String(200), nullable=False)
     at = Column(UTCDateTime(), nullable=False, default=utc_now)
     success = Column(Boolean, nullable=False)
+
+
+class Holding(Base):
+    """One council or partner system that holds records about a family, from the council's data-warehouse
+    extract (`python -m bot holdings import`). Ids in the lists are checked against content/council.yml."""
+
+    __tablename__ = "holdings"
+    __table_args__ = (UniqueConstraint("family_id", "system"),)
+
+    id = Column(Integer, primary_key=True)
+    family_id = Column(Integer, ForeignKey("families.id", ondelete="CASCADE"), nullable=False)
+    system = Column(String(120), nullable=False)
+    record_kinds = Column(JSON, nullable=False, default=list)
+    held_since = Column(Date, nullable=False)
+    retention_id = Column(String(64), nullable=False)
+    linked_into = Column(JSON, nullable=False, default=list)
+    purposes = Column(JSON, nullable=False, default=list)
+    # [{"id": algorithm id from the register, "last_run": "YYYY-MM-DD"}]
+    algorithms = Column(JSON, nullable=False, default=list)
+    organisations = Column(JSON, nullable=False, default=list)
+    imported_at = Column(UTCDateTime(), nullable=False, default=utc_now)
+
+
+class ReviewSubscription(Base):
+    """A family who asked to be asked again. Deleted (number and all) when they stop."""
+
+    __tablename__ = "review_subscriptions"
+
+    id = Column(Integer, primary_key=True)
+    family_id = Column(Integer, ForeignKey("families.id", ondelete="CASCADE"), nullable=False, unique=True)
+    channel = Column(String(20), nullable=False)  # "sms" | "whatsapp"
+    address_sealed = Column(Text, nullable=False)  # the number, sealed with bot.privacy.sealing
+    # sealing.lookup_digest of "<channel>|<number>": finds the row when that number texts STOP
+    address_digest = Column(String(64), nullable=False, index=True)
+    created_at = Column(UTCDateTime(), nullable=False, default=utc_now)
+    next_due_at = Column(UTCDateTime(), nullable=False, index=True)
+
+
+class Review(Base):
+    """One review a family is due (one row per family and due date: the sender's idempotency key)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("family_id", "due_on"),
+        Index("ix_reviews_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    family_id = Column(Integer, ForeignKey("families.id", ondelete="CASCADE"), nullable=False)
+    due_on = Column(Date, nullable=False)
+    # due (to send) | sending (claimed by a sender) | sent | failed (gave up) | done | stopped
+    status = Column(String(20), nullable=False)
+    channel = Column(String(20), nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime(), nullable=True)
+    created_at = Column(UTCDateTime(), nullable=False, default=utc_now)
+    sent_at = Column(UTCDateTime(), nullable=True)
+    done_at = Column(UTCDateTime(), nullable=True)
+
+    send_attempts = relationship(
+        "ReviewAttempt", cascade="all, delete-orphan", order_by=lambda: [ReviewAttempt.at, ReviewAttempt.id]
+    )
+    answers = relationship(
+        "ReviewAnswer", cascade="all, delete-orphan", order_by=lambda: [ReviewAnswer.at, ReviewAnswer.id]
+    )
+
+
+class ReviewAttempt(Base):
+    """Every try at sending a review message, whatever happened."""
+
+    __tablename__ = "review_attempts"
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(UTCDateTime(), nullable=False, default=utc_now)
+    channel = Column(String(20), nullable=False)
+    outcome = Column(String(20), nullable=False)  # "sent" | "failed"
+    detail = Column(String(200), nullable=False, default="")
+
+
+class ReviewAnswer(Base):
+    """One choice looked at in a review: kept or changed, with its date."""
+
+    __tablename__ = "review_answers"
+
+    id = Column(Integer, primary_key=True)
+    review_id = Column(Integer, ForeignKey("reviews.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose_id = Column(String(64), nullable=False)
+    previous_choice = Column(String(40), nullable=False)
+    choice = Column(String(40), nullable=False)
+    at = Column(UTCDateTime(), nullable=False, default=utc_now)

@@ -1,5 +1,6 @@
-"""Retention for the registry: closed requests, the audit log and identity attempts are deleted when the
-council's retention schedule says so. Open requests are never deleted, whatever their age.
+"""Retention for the registry: closed requests, finished consent reviews (with their send attempts and
+answers), the audit log and identity attempts are deleted when the council's retention schedule says so. Open
+requests, and reviews still to send, are never deleted, whatever their age.
 """
 
 from __future__ import annotations
@@ -10,7 +11,16 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.records.models import AuditEntry, IdentityAttempt, Request, RequestEvent, utc_now
+from bot.records.models import (
+    AuditEntry,
+    IdentityAttempt,
+    Request,
+    RequestEvent,
+    Review,
+    ReviewAnswer,
+    ReviewAttempt,
+    utc_now,
+)
 from bot.records.service import CLOSED_STATUSES, audit
 
 # Failed identity checks only matter for the 30-minute lockout; a day is plenty.
@@ -22,6 +32,7 @@ class PurgeCounts:
     requests: int
     audit_entries: int
     identity_attempts: int
+    reviews: int = 0
 
 
 def purge_records(
@@ -45,14 +56,23 @@ def purge_records(
     if old_ids:
         session.execute(delete(RequestEvent).where(RequestEvent.request_id.in_(old_ids)))
         session.execute(delete(Request).where(Request.id.in_(old_ids)))
+    # Reviews are kept as long as choices and requests; one still to send (due, sending) is never deleted.
+    last_review_touch = func.coalesce(Review.done_at, Review.sent_at, Review.created_at)
+    old_reviews = session.execute(
+        select(Review.id).where(Review.status.not_in(("due", "sending")), last_review_touch < request_cutoff)
+    ).scalars().all()
+    if old_reviews:
+        session.execute(delete(ReviewAnswer).where(ReviewAnswer.review_id.in_(old_reviews)))
+        session.execute(delete(ReviewAttempt).where(ReviewAttempt.review_id.in_(old_reviews)))
+        session.execute(delete(Review).where(Review.id.in_(old_reviews)))
     audit_result = session.execute(delete(AuditEntry).where(AuditEntry.at < now - dt.timedelta(days=audit_days)))
     attempts_result = session.execute(
         delete(IdentityAttempt).where(IdentityAttempt.at < now - dt.timedelta(days=IDENTITY_ATTEMPT_DAYS))
     )
-    counts = PurgeCounts(len(old_ids), audit_result.rowcount or 0, attempts_result.rowcount or 0)
+    counts = PurgeCounts(len(old_ids), audit_result.rowcount or 0, attempts_result.rowcount or 0, len(old_reviews))
     audit(
         session, action="retention_purge", actor="system:retention", channel="system",
         details={"requests": counts.requests, "audit_entries": counts.audit_entries,
-                 "identity_attempts": counts.identity_attempts},
+                 "identity_attempts": counts.identity_attempts, "reviews": counts.reviews},
     )
     return counts

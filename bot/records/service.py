@@ -803,8 +803,8 @@ def _ensure_families(session: Session, wanted: Mapping[str, list[dt.date]]) -> t
 
 
 def seed_demo(session: Session) -> int:
-    """The demo families (DEMO-1001..1003), DEMO-1003 with an objection to predictive analytics.
-    Idempotent; returns how many families it created."""
+    """The demo families (DEMO-1001..1003) with their holdings (bot.records.holdings.DEMO_HOLDINGS), DEMO-1003
+    with an objection to predictive analytics. Idempotent; returns how many families it created."""
     created, _ = _ensure_families(session, DEMO_FAMILIES)
     reference, purpose = DEMO_OBJECTION
     family = session.execute(select(Family).where(Family.reference == reference)).scalar_one()
@@ -825,6 +825,9 @@ def seed_demo(session: Session) -> int:
         )
     else:
         _upsert_choice(session, family, purpose, OBJECTED, utc_now())
+    from bot.records.holdings import seed_demo_holdings  # holdings builds on this module
+
+    seed_demo_holdings(session)
     audit(session, action="families.seeded", actor="system", channel="system", details={"created": created})
     return created
 
@@ -849,24 +852,32 @@ def import_families(session: Session, path: str | Path, *, actor: str = "system"
     return children
 
 
-def _read_import(path: Path) -> tuple[dict[str, list[dt.date]], list[tuple[int, str]]]:
+def read_import_text(path: Path) -> tuple[str, list[tuple[int, str]]]:
+    """A staff import file's text, or the problem that stops it being read (too large, not UTF-8, binary)."""
     try:
         size = path.stat().st_size
         if size > MAX_IMPORT_BYTES:
-            return {}, [(0, f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")]
+            return "", [(0, f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")]
         raw = path.read_bytes()
     except IsADirectoryError:
-        return {}, [(0, f"{path} is a directory, not a CSV file")]
+        return "", [(0, f"{path} is a directory, not a CSV file")]
     except OSError as error:
-        return {}, [(0, f"cannot read {path}: {error.strerror or error}")]
+        return "", [(0, f"cannot read {path}: {error.strerror or error}")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return {}, [(line, "the file is not UTF-8 text (save it from the spreadsheet as 'CSV UTF-8')")]
+        return "", [(line, "the file is not UTF-8 text (save it from the spreadsheet as 'CSV UTF-8')")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return {}, [(line, "the file holds a NUL character; it is not a CSV text file")]
+        return "", [(line, "the file holds a NUL character; it is not a CSV text file")]
+    return text, []
+
+
+def _read_import(path: Path) -> tuple[dict[str, list[dt.date]], list[tuple[int, str]]]:
+    text, unreadable = read_import_text(path)
+    if unreadable:
+        return {}, unreadable
 
     today = dt.datetime.now(UK).date()
     problems: list[tuple[int, str]] = []

@@ -37,6 +37,7 @@ from bot.channels.fault_reply import fault_message
 from bot.channels.formatting import gsm_friendly, segment_count, sms_encoding
 from bot.channels.identity import opaque_sender_id
 from bot.channels.sms import MORE_SUFFIX, SmsInput
+from bot.privacy.sealing import unseal
 
 PUBLIC_URL = "https://parents.example.gov.uk/webhooks/sms/webhook"
 
@@ -162,6 +163,8 @@ async def test_signed_message_reaches_the_bot_and_the_reply_goes_through_twilio(
     assert message.input_channel == "sms"
     assert message.metadata["channel"] == "sms"
     assert message.metadata["transport"] == "sms"
+    # the number rides along sealed only (for "ask me again at this number"), never readable
+    assert PARENT_NUMBER not in str(message.metadata) and unseal(message.metadata["reply_to"]) == PARENT_NUMBER
     assert sms.twilio.sent == [
         {"To": PARENT_NUMBER, "From": TWILIO_NUMBER, "Body": "You said: What do you do with my records?"}
     ]
@@ -682,3 +685,31 @@ async def test_a_slow_turn_answers_twilio_at_once_and_replies_when_ready(sms_fac
     assert sms.twilio.sent == []  # Twilio got its answer before the slow turn finished
     await sms.channel.runner.wait_idle()
     assert sms.twilio.bodies == ["You said: slow question"]
+
+
+async def test_stop_ends_consent_reviews_to_that_number_and_deletes_it(sms: Sms, tmp_path, monkeypatch) -> None:
+    from sqlalchemy import select
+
+    from bot.records import reviews, service
+    from bot.records.db import dispose_engine, migrate, session_scope
+    from bot.records.models import AuditEntry, Family, ReviewSubscription
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    migrate(url)
+    with session_scope() as session:
+        service.seed_demo(session)
+        ids = dict(session.execute(select(Family.reference, Family.public_id)).all())
+        for reference, number in (("DEMO-1002", PARENT_NUMBER), ("DEMO-1003", "+447700900999")):
+            reviews.subscribe(session, family_id=ids[reference], channel="sms", number=number, interval_months=12,
+                              conversation_id="c", via="web")
+    status, _ = await sms.text("STOP")
+    assert status == 200 and sms.twilio.sent == []
+    with session_scope() as session:
+        left = session.execute(select(ReviewSubscription.family_id)).scalars().all()
+        stopped = session.execute(
+            select(AuditEntry.actor).where(AuditEntry.action == "reviews.stopped")
+        ).scalars().all()
+    assert len(left) == 1  # the other family's number is untouched
+    assert stopped == ["system:sms-stop"]
+    dispose_engine(url)

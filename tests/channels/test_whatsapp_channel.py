@@ -32,6 +32,7 @@ from bot.channels.credentials import ChannelConfigError
 from bot.channels.fault_reply import fault_message
 from bot.channels.identity import opaque_sender_id
 from bot.channels.whatsapp import WhatsAppInput, parse_webhook
+from bot.privacy.sealing import unseal
 
 API_VERSION = "v21.0"
 
@@ -183,6 +184,7 @@ async def test_signed_text_reaches_the_bot_and_the_reply_is_a_well_formed_graph_
     assert PARENT_WA_ID not in message.sender_id
     assert message.input_channel == "whatsapp"
     assert message.metadata["channel"] == "whatsapp"
+    assert PARENT_WA_ID not in str(message.metadata) and unseal(message.metadata["reply_to"]) == PARENT_WA_ID
     assert wa.graph.paths == [f"/{API_VERSION}/{PHONE_NUMBER_ID}/messages"]
     assert wa.graph.auth_headers == [f"Bearer {META_ACCESS_TOKEN}"]
     assert wa.graph.sent == [

@@ -118,3 +118,25 @@ async def test_the_running_service_purges_on_its_own_schedule():
         assert set(await store.keys()) == {"recent"}
     finally:
         jobs.kill_scheduler()
+
+
+def test_finished_reviews_past_retention_go_with_their_answers_and_reviews_to_send_stay(records_db):
+    from bot.records import reviews
+    from bot.records.models import Review, ReviewAnswer
+
+    with session_scope() as session:
+        family = _family_id(session)
+        other = _family_id(session, "DEMO-1003", "9/1/2021")
+        reviews.complete_review(session, family_id=family, current={"research_and_planning": "included"},
+                                answers={"research_and_planning": "included"}, interval_months=12,
+                                conversation_id="c", via="test", now=NOW - dt.timedelta(days=400))
+        reviews.subscribe(session, family_id=other, channel="sms", number="07700 900123", interval_months=12,
+                          conversation_id="c", via="test", now=NOW - dt.timedelta(days=800))
+        reviews.create_due(session, interval_months=12, now=NOW - dt.timedelta(days=400))  # due, never sent
+    with session_scope() as session:
+        counts = purge_records(session, request_days=365, audit_days=10_000, now=NOW)
+    with session_scope() as session:
+        left = session.execute(select(Review.status)).scalars().all()
+        answers = session.execute(select(func.count()).select_from(ReviewAnswer)).scalar_one()
+    assert counts.reviews == 1
+    assert left == ["due"] and answers == 0

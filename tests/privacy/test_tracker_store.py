@@ -148,3 +148,16 @@ def test_in_memory_store_keeps_what_rasas_own_store_keeps_of_the_redacted_tracke
     assert len(kept[0].events) == len(turns[0]) + len(turns[1]) + 1  # and the sealed names slot
     _assert_clean(ours.inner.store["c4"])
     assert "Rhodri" not in ours.inner.store["c4"]
+
+
+def test_the_family_data_map_is_shown_but_never_kept():
+    from bot.privacy.tracker_store import NOT_KEPT, NOT_KEPT_TEXT, redact_event
+
+    event = {"event": "bot", "text": "**Housing system**\nSince: 1 June 2018.",
+             "data": {"custom": {"data": {"data_map": {"svg": "<svg>Housing system</svg>", "alt": "Housing"}}}},
+             "metadata": {NOT_KEPT: True}}
+    kept = redact_event(event)
+    assert kept["text"] == NOT_KEPT_TEXT and kept["data"] == {}
+    assert "Housing" not in str(kept)
+    plain = redact_event({**event, "metadata": {}})
+    assert "Housing system" in plain["text"]  # only marked messages are dropped

@@ -22,6 +22,11 @@ from bot.records import db  # noqa: E402
 PG_HOST, PG_PORT, PG_DATABASE = "127.0.0.1", 5432, "test"
 PG_USERS = ("root", "postgres")
 TABLES_CHILD_FIRST = (
+    "review_answers",
+    "review_attempts",
+    "reviews",
+    "review_subscriptions",
+    "holdings",
     "request_events",
     "requests",
     "choices",

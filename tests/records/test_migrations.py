@@ -18,6 +18,11 @@ EXPECTED_TABLES = {
     "request_events",
     "audit_log",
     "identity_attempts",
+    "holdings",
+    "review_subscriptions",
+    "reviews",
+    "review_attempts",
+    "review_answers",
 }
 
 

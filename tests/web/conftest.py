@@ -118,6 +118,9 @@ def _fake_rasa_app(join_rooms: bool) -> tuple[web.Application, FakeRasa]:
             await sio.emit("bot_uttered", {"text": SEE_MY_DATA_REPLY}, room=room)
         elif message == "hostile":
             await sio.emit("bot_uttered", {"text": HOSTILE_REPLY}, room=room)
+        elif message == "data map":
+            # what the action sends: json_message={"data": {...}}, which Rasa's socketio channel emits as the data
+            await sio.emit("bot_uttered", {"data_map": data_map_message()}, room=room)
         elif message == "silence":
             return
         else:
@@ -126,6 +129,18 @@ def _fake_rasa_app(join_rooms: bool) -> tuple[web.Application, FakeRasa]:
             await sio.emit("bot_uttered", {"text": ANSWER_PARTS[-1], "quick_replies": CHOICES}, room=room)
 
     return app, fake
+
+
+def data_map_message() -> dict[str, str]:
+    """The data map picture of DEMO-1002, as actions.show_data_map sends it."""
+    from bot.content import data_map_svg
+    from bot.content import task_text as say
+    from bot.content.loader import content
+    from bot.records.holdings import DEMO_HOLDINGS
+
+    held = [h for h in DEMO_HOLDINGS if h.reference == "DEMO-1002"]
+    alt = say.data_map_alt(content(), held)
+    return {"svg": data_map_svg.render(content(), held, {}, alt), "alt": alt}
 
 
 @pytest.fixture(scope="session")

@@ -162,6 +162,21 @@ async def test_hostile_bot_text_is_shown_as_text(tab: Tab, fake_rasa: FakeRasa) 
     assert await tab.page.evaluate("window.__pwned") is None
 
 
+async def test_the_data_map_picture_shows_with_its_text_alternative(tab: Tab, fake_rasa: FakeRasa) -> None:
+    await tab.open_chat()
+    await tab.say("data map")
+    picture = tab.page.locator(".pda-msg-bot figure.pda-map img")
+    await expect(picture).to_have_count(1)
+    alt = await picture.get_attribute("alt")
+    assert alt and "Housing system" in alt
+    # it loads (a data: image the page's Content-Security-Policy allows), and draws at its size
+    await tab.page.wait_for_function(
+        "() => { const i = document.querySelector('.pda-map img'); return i && i.complete && i.naturalWidth > 0; }",
+        timeout=5000,
+    )
+    assert not tab.errors  # no Content-Security-Policy violation
+
+
 async def quick_exit_checks(tab: Tab, fake_rasa: FakeRasa) -> None:
     await tab.page.wait_for_url(re.compile(r"/neutral\.html$"))
     assert await tab.storage() == {"session": 0, "local": 0, "cookie": "", "sessionKeys": [], "localKeys": []}

@@ -434,6 +434,18 @@
         group.appendChild(wrap);
       }
     }
+    var map = data.data_map;
+    if (map && typeof map.svg === "string" && map.svg.indexOf("<svg") === 0 && typeof map.alt === "string") {
+      // The family's data map, drawn by the server. As an <img>, an SVG cannot run script or load anything.
+      var figure = el("figure", "pda-part pda-map");
+      var img = el("img");
+      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(map.svg);
+      img.alt = map.alt;
+      img.style.maxWidth = "100%";
+      img.style.height = "auto";
+      figure.appendChild(img);
+      group.appendChild(figure);
+    }
     var choices = Array.isArray(data.quick_replies) ? data.quick_replies : data.buttons;
     if (Array.isArray(choices) && choices.length) {
       var box = el("div", "pda-choices");
