@@ -683,6 +683,15 @@ def get_request(
     return _view(request) if request is not None else None
 
 
+def conversation_references(session: Session, *, conversation_id: str) -> set[str]:
+    """The references of the requests one conversation made (for checking what a conversation did)."""
+    actor = f"conversation:{_conversation(conversation_id)}"
+    rows = session.execute(
+        select(Request.reference).join(RequestEvent).where(RequestEvent.actor == actor).distinct()
+    )
+    return set(rows.scalars())
+
+
 def _requests_query(*, overdue: bool, now: dt.datetime, type: str | None):  # type: ignore[no-untyped-def]
     query = select(Request).options(selectinload(Request.events), selectinload(Request.family))
     if overdue:

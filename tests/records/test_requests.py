@@ -239,3 +239,11 @@ def test_list_requests_and_overdue(scope, demo) -> None:  # type: ignore[no-unty
     assert [v.reference for v in overdue] == [old.reference]
     assert overdue[0].is_overdue()
     assert fresh.reference in {v.reference for v in later} and old_done.reference not in {v.reference for v in later}
+
+
+def test_conversation_references_are_the_requests_that_conversation_made(scope, demo) -> None:  # type: ignore[no-untyped-def]
+    mine = register(scope, demo["DEMO-1001"], conversation="conv-a")
+    register(scope, demo["DEMO-1002"], conversation="conv-b")
+    with scope() as session:
+        assert service.conversation_references(session, conversation_id="conv-a") == {mine.reference}
+        assert service.conversation_references(session, conversation_id="conv-none") == set()
