@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup build reference run shell train test test-fast lint nlu-report crisis-report clean
+.PHONY: setup build reference run shell train test test-fast lint nlu-report crisis-report conversations clean
 
 # The venv is made once from the lock file; pip runs in ONE call (see ../shared/NOTES.md on `packaging<21`).
 # The lock holds every package with its version, so pip installs exactly those (--no-deps): the sentence model's
@@ -65,6 +65,11 @@ nlu-report: train
 # nobody tuned them on, and the NLU questions in each band (docs/safety.md). Trains first if needed.
 crisis-report: train
 	$(PY) -m bot.nlp.report --holdout
+
+# Whole conversations over REST against the real servers, each turn checked on meaning (docs/nlu.md, Conversations).
+# A measure, not a test: prints the pass rates and exits 0. SUITE=path/to/suite.yml runs another suite.
+conversations: setup
+	$(PY) -m bench.conversations $(SUITE)
 
 clean:
 	rm -rf models results .rasa var build

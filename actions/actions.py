@@ -208,6 +208,8 @@ class ActionSubmitTask(Action):
         if task == "review":
             self._review(dispatcher, tracker)
             return done
+        if task == "objection" and tracker.get_slot("request_reference"):  # already sent: validate_purpose said so
+            return done
         if tracker.get_slot("confirm") is not True:
             dispatcher.utter_message(text=say.not_sent())
             return done
@@ -396,6 +398,14 @@ def _purpose_options(task: str | None) -> dict[str, list[str]]:
     return {p.id: _option_words(p.id, p.name) for p in _purposes(task)}
 
 
+def _open_objection(tracker: Tracker, purpose: str) -> service.RequestView | None:
+    if not tracker.get_slot("family_id"):
+        return None
+    with session_scope() as session:
+        return service.open_objection(session, family_id=tracker.get_slot("family_id"), purpose=purpose,
+                                      conversation_id=tracker.sender_id, channel=_channel(tracker))
+
+
 class _PurposeValidation:
     """Shared by the consent and objection forms (a mixin, so rasa_sdk does not register it as an action)."""
 
@@ -414,6 +424,12 @@ class _PurposeValidation:
             else:
                 dispatcher.utter_message(text=say.purpose_not_recognised())
             return {"purpose": None}
+        if self.task == "objection" and (already := _open_objection(tracker, chosen)) is not None:
+            # Told now instead of asked to send it again; the form ends and action_submit_task sends nothing.
+            dispatcher.utter_message(text=say.already_objected(
+                _purpose(chosen), already.reference, already.created_at, already.due_at, already.is_overdue(),
+                content()))
+            return {"purpose": chosen, "confirm": False, "request_reference": already.reference}
         return {"purpose": chosen}
 
 

@@ -439,3 +439,28 @@ def test_this_number_is_the_one_the_parent_is_texting_from(tracker_factory, disp
     assert unseal(result["review_number"]) == "447700900123"  # a WhatsApp id for a WhatsApp review
     tracker.latest_message["metadata"] = {}  # the web chat has no number to use
     assert form.validate_review_number("this number", dispatcher, tracker, {}) == {"review_number": None}
+
+def test_opting_out_again_is_told_the_objection_already_sent_and_nothing_new_is_sent(records_db, tracker_factory,
+                                                                                      dispatcher):
+    from bot.content.task_text import nice_date
+
+    family = _verify(tracker_factory, dispatcher, reference="DEMO-1003", dob="9/1/2021")["family_id"]
+    with session_scope() as session:
+        [seeded] = [r for r in service.list_requests(session, type="objection") if r.family_id == family]
+    tracker = tracker_factory({"verified": True, "family_id": family, "pending_task": "objection"}, sender="c3",
+                              active_loop="objection_form")
+    said = CollectingDispatcher()
+    result = a.ValidateObjectionForm().validate_purpose("predictive analytics", said, tracker, {})
+    assert result == {"purpose": "predictive_analytics", "confirm": False, "request_reference": seeded.reference}
+    text = _texts(said)[-1]
+    assert "already asked" in text and seeded.reference in text and nice_date(seeded.created_at) in text
+    assert "where is my request" in text
+    out, events = _submit(tracker_factory, family, sender="c3", pending_task="objection", **result)
+    assert _texts(out) == []  # nothing more to say, and nothing sent
+    assert SlotSet("pending_task", None) in events
+    with session_scope() as session:
+        assert [r.reference for r in service.list_requests(session, type="objection") if r.family_id == family] == [
+            seeded.reference]
+    # another use is asked about as before
+    other = a.ValidateObjectionForm().validate_purpose("research", CollectingDispatcher(), tracker, {})
+    assert other == {"purpose": "research_and_planning"}

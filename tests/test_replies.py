@@ -65,6 +65,9 @@ def _task_texts() -> list[tuple[str, str]]:
         texts[f"request_done_{kind}"] = say.request_done(kind, "OPT-7Q2K9", due)
     for p in c.council.purposes:
         texts[f"confirm_objection_{p.id}"] = say.confirm_objection(p, c, due)
+    sent = dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc)
+    for overdue in (False, True):
+        texts[f"already_objected_overdue_{overdue}"] = say.already_objected(purpose, "OPT-7Q2K9", sent, due, overdue, c)
     for i, chunk in enumerate(say.status_report(c, {})):
         texts[f"status_report[{i}]"] = chunk
     texts["status_summary"] = say.status_summary(c, {"predictive_analytics": "objected"})

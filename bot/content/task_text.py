@@ -31,6 +31,7 @@ CHOICE_NAMES = {"included": "included", "objected": "you asked to opt out"}
 
 
 UK = ZoneInfo("Europe/London")
+ASK_WHERE = "You can ask me **where is my request** at any time."
 
 
 def nice_date(value: dt.date | dt.datetime) -> str:
@@ -203,7 +204,23 @@ def request_done(kind: str, reference: str, due: dt.date | None) -> str:
         lines.append("Your new choice is saved now.")
     elif due is not None:
         lines.append(f"The council must reply by {nice_date(due)}.")
-    lines.append("You can ask me **where is my request** at any time.")
+    lines.append(ASK_WHERE)
+    return "\n".join(lines)
+
+
+def already_objected(purpose: Purpose, reference: str, sent: dt.datetime, due: dt.datetime, overdue: bool,
+                     content: Content) -> str:
+    """Instead of a second objection: the one already sent, when, its reference and what to do now."""
+    lines = [
+        f"You already asked to opt out of **{purpose.name}** on {nice_date(sent)}. "
+        f"Your reference is **{reference}**. I have not sent it again.",
+    ]
+    if overdue:
+        c = content.council.contact
+        lines.append(f"The council should have replied by {nice_date(due)}. Call {c.name} on {c.phone} to ask why.")
+    else:
+        lines.append(f"The council must reply by {nice_date(due)}.")
+    lines.append(ASK_WHERE)
     return "\n".join(lines)
 
 

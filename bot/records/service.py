@@ -683,6 +683,45 @@ def get_request(
     return _view(request) if request is not None else None
 
 
+def open_objection(
+    session: Session, *, family_id: str, purpose: str, conversation_id: str, channel: str
+) -> RequestView | None:
+    """This family's open objection to `purpose` (received or being worked on), the oldest if there are several;
+    None when there is none, so a parent asking to opt out again is told about the one already sent."""
+    family = _family(session, family_id)
+    purpose = _token(purpose, "purpose")
+    request = session.execute(
+        select(Request)
+        .where(
+            Request.family_id == family.id,
+            Request.type == "objection",
+            Request.purpose == purpose,
+            Request.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Request.created_at, Request.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if request is not None:
+        audit(
+            session,
+            action="request.viewed",
+            actor=f"conversation:{_conversation(conversation_id)}",
+            channel=channel,
+            family_id=family.public_id,
+            details={"reference": request.reference, "found": True},
+        )
+    return _view(request) if request is not None else None
+
+
+def conversation_references(session: Session, *, conversation_id: str) -> set[str]:
+    """The references of the requests one conversation made (for checking what a conversation did)."""
+    actor = f"conversation:{_conversation(conversation_id)}"
+    rows = session.execute(
+        select(Request.reference).join(RequestEvent).where(RequestEvent.actor == actor).distinct()
+    )
+    return set(rows.scalars())
+
+
 def _requests_query(*, overdue: bool, now: dt.datetime, type: str | None):  # type: ignore[no-untyped-def]
     query = select(Request).options(selectinload(Request.events), selectinload(Request.family))
     if overdue:

@@ -239,3 +239,49 @@ def test_list_requests_and_overdue(scope, demo) -> None:  # type: ignore[no-unty
     assert [v.reference for v in overdue] == [old.reference]
     assert overdue[0].is_overdue()
     assert fresh.reference in {v.reference for v in later} and old_done.reference not in {v.reference for v in later}
+
+
+def _open_objection(scope, family_id: str, purpose: str = "predictive_analytics"):  # type: ignore[no-untyped-def]
+    with scope() as session:
+        return service.open_objection(
+            session, family_id=family_id, purpose=purpose, conversation_id="conv-9", channel="web"
+        )
+
+
+def test_open_objection_finds_the_one_already_sent(scope, demo) -> None:  # type: ignore[no-untyped-def]
+    with scope() as session:
+        [seeded] = [r for r in service.list_requests(session, type="objection") if r.family_id == demo["DEMO-1003"]]
+    found = _open_objection(scope, demo["DEMO-1003"])
+    assert found is not None
+    assert (found.reference, found.created_at, found.purpose) == (seeded.reference, seeded.created_at,
+                                                                  "predictive_analytics")
+    # another use, another family: nothing recorded
+    assert _open_objection(scope, demo["DEMO-1003"], "research_and_planning") is None
+    assert _open_objection(scope, demo["DEMO-1001"]) is None
+
+
+def test_open_objection_is_the_oldest_open_one_and_a_closed_one_does_not_count(scope, demo) -> None:  # type: ignore[no-untyped-def]
+    family = demo["DEMO-1001"]
+    first = register(scope, family, type="objection", purpose="research_and_planning", conversation="c1")
+    register(scope, family, type="objection", purpose="research_and_planning", conversation="c2")
+    assert _open_objection(scope, family, "research_and_planning").reference == first.reference
+    with scope() as session:
+        for view in service.list_requests(session, type="objection"):
+            if view.family_id == family:
+                service.update_request(session, view.reference, status="done", note="stopped", actor="staff:ann")
+    assert _open_objection(scope, family, "research_and_planning") is None
+
+
+def test_open_objection_refuses_bad_input(scope, demo) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(service.UnknownFamily):
+        _open_objection(scope, "no-such-family")
+    with pytest.raises(service.InvalidInput):
+        _open_objection(scope, demo["DEMO-1003"], "predictive analytics; drop table")
+
+
+def test_conversation_references_are_the_requests_that_conversation_made(scope, demo) -> None:  # type: ignore[no-untyped-def]
+    mine = register(scope, demo["DEMO-1001"], conversation="conv-a")
+    register(scope, demo["DEMO-1002"], conversation="conv-b")
+    with scope() as session:
+        assert service.conversation_references(session, conversation_id="conv-a") == {mine.reference}
+        assert service.conversation_references(session, conversation_id="conv-none") == set()
