@@ -4,7 +4,8 @@
     python -m bot.privacy.launch rasa_sdk --actions actions ...
 
 It turns telemetry off, installs log redaction and applies the speed fixes of bot/speed.py before the
-module's own code runs.
+module's own code runs. In Rasa it also puts messages in their order, a message about danger now first
+(bot/oldest_first.py): that is behaviour, so PDA_RASA_FIXES cannot turn it off.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import runpy
 import sys
 
-from bot import env, speed
+from bot import env, oldest_first, speed
 from bot.privacy import logs
 
 
@@ -22,6 +23,8 @@ def main(argv: list[str]) -> None:
     env.apply()
     module, *rest = argv
     speed.apply(module)  # before the module (or spaCy, for the action server) is imported
+    if module == "rasa":
+        oldest_first.install()
     logs.install()
     sys.argv = [module, *rest]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
