@@ -162,9 +162,11 @@ async def serve_fake_rasa(join_rooms: bool = False) -> AsyncIterator[FakeRasa]:
 
 
 @asynccontextmanager
-async def serve_site(rasa_url: str, reference_dir: Path, **options: Any) -> AsyncIterator[str]:
-    """The web app on a free loopback port. Yields its base URL."""
-    server = TestServer(create_app(rasa_url, reference_dir, "/neutral.html", **options), host="127.0.0.1")
+async def serve_site(
+    rasa_url: str, reference_dir: Path, exit_url: str | None = "/neutral.html", **options: Any
+) -> AsyncIterator[str]:
+    """The web app on a free loopback port. Yields its base URL. exit_url None: council.yml's quick_exit_url."""
+    server = TestServer(create_app(rasa_url, reference_dir, exit_url, **options), host="127.0.0.1")
     await server.start_server()
     try:
         yield str(server.make_url("")).rstrip("/")
