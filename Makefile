@@ -61,10 +61,11 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
 
 # 5-fold cross-validation on data/, then the trained model on held-out messages it never saw (tests/nlp/data).
+# The figures also go into docs/nlu.md's results section.
 nlu-report: train
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu tests/nlp/data/holdout --model models/assistant.tar.gz --out results/nlu-holdout --successes
-	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout --sets tests/nlp/data/holdout
+	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout --sets tests/nlp/data/holdout --doc docs/nlu.md
 
 # The crisis rules on their phrase lists, and on held-out sets nobody tuned them on (docs/safety.md).
 crisis-report: setup
@@ -75,10 +76,11 @@ clean:
 
 .PHONY: bench run-scaled
 
-# Our assistant against the stock `rasa init` bot at 1-40 concurrent users: results/bench.json and .png.
+# Our assistant against the stock `rasa init` bot at 1-40 concurrent users: results/bench.json and .png, and the
+# printed figures in docs/scale-out.md's results section.
 # `make bench SCALED=1` adds the scaled deployment; BENCH_ARGS passes more (python -m bench --help).
 bench: setup
-	$(PY) -m bench $(if $(filter 1,$(SCALED)),--scaled) $(BENCH_ARGS)
+	$(PY) -m bench $(if $(filter 1,$(SCALED)),--scaled) --doc docs/scale-out.md $(BENCH_ARGS)
 
 # 2 Rasa instances + 2 action servers behind nginx, on PostgreSQL and Redis (docs/scale-out.md).
 run-scaled: setup
