@@ -120,10 +120,11 @@ def stop(processes: list[subprocess.Popen], grace_s: float = 10) -> None:
             p.wait()
 
 
-def web_server_command(port: int, rasa_port: int) -> list[str]:
+def web_server_command(port: int, rasa_port: int, phone_demo: Path | None = None) -> list[str]:
     return [
         sys.executable, "-m", "bot.privacy.launch", "bot.channels.webserver",
         "--port", str(port), "--rasa-url", f"http://{HOST}:{rasa_port}", "--resume-sessions",
+        *(["--phone-demo", str(phone_demo)] if phone_demo else []),
     ]
 
 
@@ -134,6 +135,7 @@ def start_servers(
     credentials: Path | None = None,
     endpoints: dict | None = None,
     log_dir: Path | None = None,
+    phone_demo: Path | None = None,
 ) -> list[subprocess.Popen]:
     """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes.
 
@@ -148,7 +150,7 @@ def start_servers(
         "rasa": rasa_server_command(rasa_port, runtime_endpoints(actions_port, endpoints), credentials),
     }
     if web_port is not None:
-        commands["web"] = web_server_command(web_port, rasa_port)
+        commands["web"] = web_server_command(web_port, rasa_port, phone_demo)
     processes = []
     for name, command in commands.items():
         output = open(log_dir / f"{name}.log", "wb") if log_dir else None  # noqa: SIM115 - closed by the child
@@ -164,7 +166,11 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -
     if code:
         return code
     started = time.monotonic()
-    processes = start_servers(rasa_port, actions_port, web_port)
+    from bot.channels.phone import DEMO_FILE, prepare_demo
+
+    demo_credentials, phone_line = prepare_demo(rasa_port, web_port)  # the phone simulator, without real accounts
+    processes = start_servers(rasa_port, actions_port, web_port, credentials=demo_credentials,
+                              phone_demo=DEMO_FILE if demo_credentials else None)
     try:
         ok = all(
             wait_until_up(url, processes)
@@ -179,8 +185,8 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -
             return 1
         print(
             f"READY in {time.monotonic() - started:.0f} s: web chat at http://localhost:{web_port}/ , reference at "
-            f"http://localhost:{web_port}/reference/ , REST at http://localhost:{rasa_port}/webhooks/rest/webhook . "
-            "Press Ctrl-C to stop.",
+            f"http://localhost:{web_port}/reference/ , REST at http://localhost:{rasa_port}/webhooks/rest/webhook , "
+            f"{phone_line} Press Ctrl-C to stop.",
             flush=True,
         )
         while all(p.poll() is None for p in processes):

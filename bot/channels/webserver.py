@@ -13,6 +13,7 @@ outside the council's, so the browser's history shows an everyday page).
   /static/*          the widget and page files in bot/channels/web/
   /reference/*       the reference site (bot.content.reference), built into reference_dir at start if missing
   /health            {"status": "ok"}, for whoever starts this server
+  /phone             the phone simulator (SMS and WhatsApp side by side), only with --phone-demo: bot/channels/phone.py
 
 Binds 127.0.0.1 only. Every response carries a strict Content-Security-Policy (scripts, styles and
 connections to this server only, plus the Rasa Socket.IO origin in connect-src), nosniff and no referrer.
@@ -25,6 +26,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -32,6 +34,9 @@ from aiohttp import web
 from bot.content.loader import REPO_ROOT, ContentError, content
 from bot.content.models import check_exit_url
 from bot.content.reference import build_reference
+
+if TYPE_CHECKING:  # the simulator imports Rasa's channel code: only loaded in demo mode
+    from bot.channels.phone import PhoneSimulator
 
 HOST = "127.0.0.1"
 WEB_DIR = Path(__file__).with_name("web")
@@ -153,6 +158,14 @@ async def no_favicon(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def no_phone(request: web.Request) -> web.Response:
+    return web.Response(
+        status=404,
+        text="The phone simulator runs only in demo mode: `make run` with no SMS or WhatsApp settings in "
+        "credentials.yml and no Twilio or Meta secret in the environment (docs/channels.md).",
+    )
+
+
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -223,6 +236,7 @@ def create_app(
     *,
     rebuild_reference: bool = False,
     resume_sessions: bool = False,
+    phone: PhoneSimulator | None = None,
 ) -> web.Application:
     """The web app. Raises ValueError for a bad rasa_url or exit_url, ContentError if content is broken.
 
@@ -231,6 +245,8 @@ def create_app(
     resume_sessions: let the widget ask Rasa for its stored session id after a reconnect or reload. Only turn
     it on when Rasa's socketio channel awaits enter_room() (RasaHQ/rasa#13027): Rasa 3.6.21 with
     python-socketio 5.18 does not, and replies to a resumed session are then lost.
+
+    phone: the phone simulator (demo mode of `make run`), served at /phone with its Twilio and Graph stand-ins.
     """
     http_origin, _ = socket_origins(rasa_url)
     exit_url = check_exit_url(content().council.quick_exit_url if exit_url is None else exit_url)
@@ -250,6 +266,12 @@ def create_app(
     app.router.add_get("/static/{path:.+}", static)
     app.router.add_get("/reference", reference_root)
     app.router.add_get("/reference/{path:.*}", reference)
+    if phone is not None:
+        from bot.channels.phone import add_routes
+
+        add_routes(app, phone)
+    else:
+        app.router.add_get("/phone", no_phone)
     return app
 
 
@@ -275,19 +297,32 @@ def main(argv: list[str] | None = None) -> int:
         help="resume the Rasa session after a reconnect or reload (needs a socketio channel that awaits "
         "enter_room, see docs/web.md)",
     )
+    parser.add_argument(
+        "--phone-demo",
+        type=Path,
+        default=None,
+        metavar="SECRETS_JSON",
+        help="serve the phone simulator at /phone with these demo secrets (make run does, in demo mode)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        phone = None
+        if args.phone_demo is not None:
+            from bot.channels.phone import DemoSecrets, PhoneSimulator
+
+            phone = PhoneSimulator(DemoSecrets.load_or_make(args.phone_demo), args.rasa_url)
         app = create_app(
             args.rasa_url,
             args.reference_dir,
             args.exit_url,
             rebuild_reference=args.rebuild_reference,
             resume_sessions=args.resume_sessions,
+            phone=phone,
         )
-    except (ValueError, ContentError) as exc:
+    except (ValueError, ContentError, OSError) as exc:
         print(f"Cannot start the web server: {exc}", file=sys.stderr)
         return 2
     print(f"Web page on http://{HOST}:{args.port}/ (Rasa at {args.rasa_url}). Ctrl-C stops it.", flush=True)

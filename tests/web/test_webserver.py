@@ -304,3 +304,23 @@ def test_command_line_refuses_bad_settings_with_a_clear_message() -> None:
     assert result.returncode == 2
     assert "Cannot start the web server: rasa_url must be an http(s) URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_phone_simulator_is_served_only_in_demo_mode(client: TestClient, reference_dir: Path) -> None:
+    response = await client.get("/phone")
+    assert response.status == 404 and "demo mode" in await response.text()
+    from bot.channels.phone import DemoSecrets, PhoneSimulator
+
+    phone = PhoneSimulator(DemoSecrets.make(), RASA)
+    app = create_app(RASA, reference_dir, "/neutral.html", phone=phone)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as demo:
+        page = await demo.get("/phone")
+        assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
+        assert csp_directives(page.headers["Content-Security-Policy"])["script-src"] == ["'self'"]
+        html = await page.text()
+        assert '<script src="/static/phone.js" defer></script>' in html
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "no inline scripts"
+        for static in ("/static/phone.js", "/static/phone.css"):
+            assert (await demo.get(static)).status == 200
+        thread = await (await demo.get("/phone/api/thread?after=-1")).json()
+        assert thread["sms"]["messages"] == [] and thread["whatsapp"]["messages"] == []
