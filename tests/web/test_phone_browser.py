@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from bot.channels.phone import TWILIO_STOP_REPLY, DemoSecrets, demo_credentials
 from bot.content.loader import REPO_ROOT
 from bot.server import free_port
 from tests.e2e.conftest import trained_model_and_demo_records
+from tests.web.test_widget_browser import axe_violations, screenshot_dir
 
 pytestmark = pytest.mark.e2e
 REPLY_TIMEOUT_MS = 60_000
@@ -78,9 +80,12 @@ class Phone:
         return await newest.inner_text()
 
 
-async def test_a_parent_holds_an_sms_and_a_whatsapp_conversation(browser: Any, phone_site: str) -> None:
+async def test_a_parent_holds_an_sms_and_a_whatsapp_conversation(
+    browser: Any, phone_site: str, axe_source: str, tmp_path: Path
+) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
+    await page.add_init_script(script=axe_source)  # injected by the browser, so the page's CSP still applies
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -120,5 +125,7 @@ async def test_a_parent_holds_an_sms_and_a_whatsapp_conversation(browser: Any, p
     await whatsapp.tap("Yes", re.compile(r"OPT-[A-Z0-9]{5}"))
     await whatsapp.say("STOP", re.compile(r"\w"))  # WhatsApp has no carrier STOP: the assistant answers it
 
+    await page.screenshot(path=str(screenshot_dir(tmp_path) / "phone-simulator.png"), full_page=True)
+    assert await axe_violations(page) == []  # with both conversations on the page
     assert outside == [] and errors == [], (outside, errors)
     await context.close()
