@@ -4,7 +4,7 @@
     python -m bot.privacy.launch rasa_sdk --actions actions ...
 
 It turns telemetry off, installs log redaction and applies the speed fixes of bot/speed.py before the
-module's own code runs. In Rasa it also puts messages in their order, a message about danger now first
+module's own code runs. In `rasa run` it also puts messages in their order, a message about danger now first
 (bot/oldest_first.py): that is behaviour, so PDA_RASA_FIXES cannot turn it off.
 """
 
@@ -23,7 +23,7 @@ def main(argv: list[str]) -> None:
     env.apply()
     module, *rest = argv
     speed.apply(module)  # before the module (or spaCy, for the action server) is imported
-    if module == "rasa":
+    if module == "rasa" and rest[:1] == ["run"]:  # a server: messages in order, danger now first
         oldest_first.install()
     logs.install()
     sys.argv = [module, *rest]
