@@ -221,9 +221,10 @@ class PhoneSimulator:
 
     def new_numbers(self) -> None:
         """A new parent: other numbers, so Rasa starts a new conversation for each channel."""
-        n = secrets.randbelow(900) + 100
-        self.sms_number = f"+447700900{n:03d}"
-        self.wa_id = f"447700900{(n + 1) % 900 + 100:03d}"
+        numbers = [f"447700900{n}" for n in range(100, 1000)]
+        numbers = [n for n in numbers if n not in (self.sms_number.lstrip("+"), self.wa_id)]
+        sms, whatsapp = secrets.SystemRandom().sample(numbers, 2)
+        self.sms_number, self.wa_id = "+" + sms, whatsapp
         self.threads = {"sms": [], "whatsapp": []}
         self.version += 1
         self._changed.set()

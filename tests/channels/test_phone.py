@@ -173,6 +173,14 @@ async def test_the_page_api_takes_json_from_its_own_page_only(phones) -> None:
             thread = await r.json()
     assert [m["text"] for m in thread["sms"]["messages"]] == ["hi", "You said: hi"]
     assert phones.bot.texts == ["hi"]
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{phones.url}/phone/api/new-parent", json={}) as r:
+            assert r.status == 200
+    assert phones.simulator.threads == {"sms": [], "whatsapp": []}
+    assert phones.simulator.sms_number != PARENT_NUMBER and phones.simulator.wa_id != PARENT_WA_ID
+    assert await phones.simulator.send_sms("hi") == 200
+    senders = {m.sender_id for m in phones.bot.received}
+    assert len(senders) == 2  # a new number is a new conversation
 
 
 def test_the_simulator_talks_to_rasa_on_loopback_only() -> None:
