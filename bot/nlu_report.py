@@ -1,7 +1,9 @@
 """Print intent macro-F1 and the main confusions from `rasa test nlu` results (used by `make nlu-report`), and,
 given the held-out sets' folder, each set's own intent macro-F1 (from a run with `--successes`).
 
-    python -m bot.nlu_report results/nlu [results/nlu-holdout ...] [--sets tests/nlp/data/holdout]
+    python -m bot.nlu_report results/nlu [results/nlu-holdout ...] [--sets tests/nlp/data/holdout] [--doc docs/nlu.md]
+
+With --doc, what it prints also goes into that guide's results section (bot/doc_results.py).
 """
 
 from __future__ import annotations
@@ -81,5 +83,18 @@ def main(argv: list[str]) -> str:
     return "\n".join(out)
 
 
+DOC_RESULTS_NAME = "make nlu-report"
+
+
 if __name__ == "__main__":
-    print(main(sys.argv[1:]))
+    args = sys.argv[1:]
+    doc = None
+    if "--doc" in args:
+        at = args.index("--doc")
+        doc, args = Path(args[at + 1]), args[:at] + args[at + 2 :]
+    printed = main(args)
+    print(printed)
+    if doc is not None:
+        from bot.doc_results import update
+
+        update(doc, DOC_RESULTS_NAME, printed)

@@ -15,9 +15,13 @@ ahead of it, whatever it does. The work done is the same; the slowest turns get 
 someone is in danger now (bot.nlp.safety, the same rules as the crisis intent) goes before all messages that
 have not started.
 
-A message gives up its place while a channel sends its replies to an outside service (Twilio, Meta), which can
-be slow, and takes the next free place after. Liveness never depends on the gate: a message that has waited
-`max_wait_s` goes on without a place, as every message did before.
+This order is behaviour, not speed: `install()` puts it around Rasa's MessageProcessor.handle_message (every
+channel's messages go through it) in every Rasa server bot.privacy.launch starts, whatever PDA_RASA_FIXES says.
+
+With the speed fix slow_sends_give_way (bot/speed.py), a message gives up its place while a channel sends its
+replies to an outside service (Twilio, Meta), which can be slow, and takes the next free place after.
+Liveness never depends on the gate: a message that has waited `max_wait_s` goes on without a place, as every
+message did before.
 """
 
 from __future__ import annotations
@@ -170,3 +174,36 @@ def io_free_output(output_channel: Any) -> bool:
     from rasa.core.channels.channel import CollectingOutputChannel
 
     return type(output_channel) is CollectingOutputChannel
+
+
+_INSTALLED = "_pda_crisis_first"
+
+
+def install() -> None:
+    """Put every message Rasa handles through GATE: a message about danger now first, then oldest first.
+
+    Rasa's MessageProcessor.handle_message(self, message) is public and is wrapped, not replaced. If an upgrade
+    changes its signature this refuses to start the server rather than run without the order."""
+    import inspect
+
+    from rasa.core.processor import MessageProcessor
+
+    from bot.nlp.safety import detect_crisis
+
+    handle_message = MessageProcessor.handle_message
+    if getattr(handle_message, _INSTALLED, False):
+        return
+    parameters = list(inspect.signature(handle_message).parameters)
+    if parameters != ["self", "message"]:
+        raise RuntimeError(
+            "crisis-first order: Rasa's MessageProcessor.handle_message now takes "
+            f"({', '.join(parameters)}), not (self, message); update bot/oldest_first.py before running this Rasa"
+        )
+
+    async def crisis_first_handle_message(self: MessageProcessor, message: Any) -> Any:
+        urgent = isinstance(message.text, str) and detect_crisis(message.text).is_crisis
+        async with GATE.message(urgent=urgent):
+            return await handle_message(self, message)
+
+    setattr(crisis_first_handle_message, _INSTALLED, True)
+    MessageProcessor.handle_message = crisis_first_handle_message  # type: ignore[method-assign]

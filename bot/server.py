@@ -122,10 +122,11 @@ def stop(processes: list[subprocess.Popen], grace_s: float = 10) -> None:
             p.wait()
 
 
-def web_server_command(port: int, rasa_port: int) -> list[str]:
+def web_server_command(port: int, rasa_port: int, phone_demo: Path | None = None) -> list[str]:
     return [
         sys.executable, "-m", "bot.privacy.launch", "bot.channels.webserver",
         "--port", str(port), "--rasa-url", f"http://{HOST}:{rasa_port}", "--resume-sessions",
+        *(["--phone-demo", str(phone_demo)] if phone_demo else []),
     ]
 
 
@@ -136,6 +137,7 @@ def server_starters(
     credentials: Path | None = None,
     endpoints: dict | None = None,
     log_dir: Path | None = None,
+    phone_demo: Path | None = None,
 ) -> dict[str, Callable[[], subprocess.Popen]]:
     """A function that starts each server (actions, rasa and, with web_port, web), to start it again too.
 
@@ -150,7 +152,7 @@ def server_starters(
         "rasa": rasa_server_command(rasa_port, runtime_endpoints(actions_port, endpoints), credentials),
     }
     if web_port is not None:
-        commands["web"] = web_server_command(web_port, rasa_port)
+        commands["web"] = web_server_command(web_port, rasa_port, phone_demo)
 
     def starter(name: str, command: list[str]) -> Callable[[], subprocess.Popen]:
         def start() -> subprocess.Popen:
@@ -174,10 +176,11 @@ def start_servers(
     credentials: Path | None = None,
     endpoints: dict | None = None,
     log_dir: Path | None = None,
+    phone_demo: Path | None = None,
 ) -> list[subprocess.Popen]:
     """Start the action server, the Rasa server and (with web_port) the web pages. Returns the processes."""
     return [start() for start in server_starters(rasa_port, actions_port, web_port, credentials, endpoints,
-                                                 log_dir).values()]
+                                                 log_dir, phone_demo).values()]
 
 
 def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -> int:
@@ -187,8 +190,12 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -
     if code:
         return code
     started = time.monotonic()
-    supervisor = Supervisor([Server(name, start) for name, start in
-                             server_starters(rasa_port, actions_port, web_port).items()])
+    from bot.channels.phone import DEMO_FILE, prepare_demo
+
+    demo_credentials, phone_line = prepare_demo(rasa_port, web_port)  # the phone simulator, without real accounts
+    starters = server_starters(rasa_port, actions_port, web_port, credentials=demo_credentials,
+                               phone_demo=DEMO_FILE if demo_credentials else None)
+    supervisor = Supervisor([Server(name, start) for name, start in starters.items()])
     previous_term = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         supervisor.start()
@@ -205,8 +212,8 @@ def run(rasa_port: int = 5005, actions_port: int = 5055, web_port: int = 8080) -
             return 1
         print(
             f"READY in {time.monotonic() - started:.0f} s: web chat at http://localhost:{web_port}/ , reference at "
-            f"http://localhost:{web_port}/reference/ , REST at http://localhost:{rasa_port}/webhooks/rest/webhook . "
-            "Press Ctrl-C to stop.",
+            f"http://localhost:{web_port}/reference/ , REST at http://localhost:{rasa_port}/webhooks/rest/webhook , "
+            f"{phone_line} Press Ctrl-C to stop.",
             flush=True,
         )
         supervisor.run_forever()  # a server that stops is started again (bot/supervisor.py)

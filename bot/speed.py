@@ -18,10 +18,10 @@ In Rasa (`rasa run`, and `rasa train` / `rasa test` when started by the launcher
 - rule_matching: to predict each action RulePolicy checks every rule (137 of ours) against each turn of the
   conversation, parsing the rule's JSON key, reversing its list of states and turning lists into tuples every
   time (7% of the server's time). Do that once per rule; the checks are Rasa's own.
-- oldest_message_first: on Rasa's one event loop a message waits behind every newer message after each call to
-  the action server, so turns that call it often (the identity check) took 6-8 times as long as a topic
-  question under load. Let four messages in at a time, oldest first (bot/oldest_first.py): same work, the slow
-  turns get quicker.
+- slow_sends_give_way: Rasa's messages take places oldest first, a message about danger now before all
+  (bot/oldest_first.py; that order is behaviour, installed by bot.privacy.launch whatever PDA_RASA_FIXES says).
+  While a channel sends its replies to an outside service (Twilio, Meta), the message gives up its place so
+  another can use the CPU meanwhile.
 - memory_after_load: loading the model frees ~110 MB that glibc keeps for the process; hand it back to the
   system once the model is loaded (`malloc_trim`): 1007 -> 884 MB.
 - training_without_cache (`rasa train`, `rasa test nlu`): Rasa fingerprints every component's input and output
@@ -36,15 +36,28 @@ In the action server (`rasa_sdk`):
 
 PDA_RASA_FIXES=none turns them all off (to measure Rasa as it comes, or to rule them out after an upgrade);
 a comma-separated list applies only those. The default is all of them.
+
+Each fix is guarded: it was written for the Rasa and rasa-sdk versions in WRITTEN_FOR, and PATCHES records a hash
+of the source of every Rasa function or class it replaces or wraps. At start each fix checks both; on any
+difference it is skipped with one warning naming what changed, never applied blind. After an upgrade,
+tests/test_speed.py fails on each function whose source changed: read the new code, check the fix still gives
+Rasa's results (the tests beside it), then record the new hash (`python -m bot.speed --hashes` prints them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import importlib
+import importlib.metadata
+import inspect
+import logging
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 def _reply_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
@@ -233,19 +246,12 @@ def action_connections() -> None:
     EndpointConfig.session = session  # type: ignore[method-assign]
 
 
-def oldest_message_first() -> None:
+def slow_sends_give_way() -> None:
     from rasa.core.processor import MessageProcessor
 
-    from bot.nlp.safety import detect_crisis
     from bot.oldest_first import GATE, io_free_output
 
-    handle_message = MessageProcessor.handle_message
     send_bot_messages = MessageProcessor._send_bot_messages
-
-    async def gated_handle_message(self: MessageProcessor, message: Any) -> Any:
-        urgent = isinstance(message.text, str) and detect_crisis(message.text).is_crisis
-        async with GATE.message(urgent=urgent):
-            return await handle_message(self, message)
 
     async def gated_send_bot_messages(events: Any, tracker: Any, output_channel: Any) -> None:
         if io_free_output(output_channel):
@@ -253,7 +259,6 @@ def oldest_message_first() -> None:
         else:  # Twilio or Meta may be slow: let another message in meanwhile
             await GATE.io(lambda: send_bot_messages(events, tracker, output_channel))
 
-    MessageProcessor.handle_message = gated_handle_message  # type: ignore[method-assign]
     MessageProcessor._send_bot_messages = staticmethod(gated_send_bot_messages)  # type: ignore[method-assign]
 
 
@@ -321,7 +326,7 @@ FIXES: dict[str, Callable[[], None]] = {  # applied in this order
     "action_connections": action_connections,
     "form_checks_once": form_checks_once,
     "rule_matching": rule_matching,
-    "oldest_message_first": oldest_message_first,
+    "slow_sends_give_way": slow_sends_give_way,
     "training_without_cache": training_without_cache,
     "memory_after_load": memory_after_load,
     "actions_without_tensorflow": actions_without_tensorflow,
@@ -334,12 +339,72 @@ WHERE = {
     "action_connections": "rasa",
     "form_checks_once": "rasa",
     "rule_matching": "rasa",
-    "oldest_message_first": "rasa",
+    "slow_sends_give_way": "rasa",
     "training_without_cache": "rasa",
     "memory_after_load": "rasa",
     "rasa_without_jax": "rasa",
     "actions_without_tensorflow": "rasa_sdk",
 }
+
+
+# What the fixes were written for: the installed packages' versions...
+WRITTEN_FOR = {"rasa": "3.6.21", "rasa-sdk": "3.6.2"}
+# ...and, for each fix, the Rasa code it replaces or wraps ("module:attribute.path") with the first 16 hex digits of
+# the sha256 of its source (source_hash). The two fixes that only hide a package from an import patch no code.
+PATCHES: dict[str, dict[str, str]] = {
+    "rasa_without_jax": {},
+    "action_validation": {"rasa.core.actions.action:RemoteAction._validate_action_result": "f8cdb4be68123961"},
+    "event_types": {"rasa.shared.core.events:Event.resolve_by_type": "b5cf570fa7f286c7"},
+    "domain_is_empty": {"rasa.shared.core.domain:Domain.is_empty": "884be90ef485f1d2"},
+    "action_connections": {"rasa.utils.endpoints:EndpointConfig.session": "e55aa13d9d4fb4bc"},
+    "form_checks_once": {"rasa.core.actions.forms:FormAction.do": "b3ff652bb26791a2"},
+    "rule_matching": {
+        "rasa.core.policies.rule_policy:RulePolicy._get_possible_keys": "2915fd81711e194c",
+        "rasa.core.policies.rule_policy:RulePolicy._is_rule_applicable": "64a108b016b46e57",
+        "rasa.core.policies.rule_policy:RulePolicy._does_rule_match_state": "d3109c1a97de319c",
+    },
+    "slow_sends_give_way": {"rasa.core.processor:MessageProcessor._send_bot_messages": "154f44b4e1d3a0d1"},
+    "training_without_cache": {
+        "rasa.engine.training.graph_trainer:GraphTrainer.train": "61837cd6d73a6cab",
+        "rasa.engine.training.graph_trainer:TrainingHook": "2f73b837731d8ff4",
+    },
+    "memory_after_load": {"rasa.core.agent:load_agent": "abc2a4cb13cbbd2b"},
+    "actions_without_tensorflow": {},
+}
+
+
+def resolve(target: str) -> Any:
+    """The object a PATCHES key names: "module:Class.attribute"."""
+    module_name, _, path = target.partition(":")
+    found: Any = importlib.import_module(module_name)
+    for part in path.split("."):
+        found = inspect.getattr_static(found, part)
+        if isinstance(found, staticmethod | classmethod):
+            found = found.__func__
+    return found
+
+
+def source_hash(target: str) -> str:
+    return hashlib.sha256(inspect.getsource(resolve(target)).encode("utf-8")).hexdigest()[:16]
+
+
+def mismatch(name: str) -> str | None:
+    """Why fix `name` must not be applied here (another Rasa, rasa-sdk or patched code), or None."""
+    for package, version in WRITTEN_FOR.items():
+        try:
+            found = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found = "not installed"
+        if found != version:
+            return f"written for {package} {version}, found {found}"
+    for target, recorded in PATCHES[name].items():
+        try:
+            now = source_hash(target)
+        except (ImportError, AttributeError, OSError, TypeError) as e:
+            return f"{target} is not there as it was ({type(e).__name__}: {e})"
+        if now != recorded:
+            return f"{target} is not the code it was written for (source hash {now}, written for {recorded})"
+    return None
 
 
 def wanted(value: str | None) -> list[str]:
@@ -359,7 +424,22 @@ def wanted(value: str | None) -> list[str]:
 def apply(module: str, value: str | None = None) -> list[str]:
     """Apply the wanted fixes that belong in a process running `module`; returns their names."""
     names = wanted(os.environ.get("PDA_RASA_FIXES") if value is None else value)
-    applied = [name for name in FIXES if name in names and WHERE[name] == module]  # in FIXES order
-    for name in applied:
+    applied = []
+    for name in FIXES:  # in FIXES order
+        if name not in names or WHERE[name] != module:
+            continue
+        problem = mismatch(name)
+        if problem is not None:
+            logger.warning("Rasa fix %s skipped, not applied: %s (bot/speed.py)", name, problem)
+            continue
         FIXES[name]()
+        applied.append(name)
     return applied
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--hashes"]:
+        raise SystemExit("usage: python -m bot.speed --hashes   (the source hash of each patched Rasa function)")
+    for fix, targets in PATCHES.items():
+        for target in targets:
+            print(f"{fix}\t{target}\t{source_hash(target)}")

@@ -8,9 +8,33 @@ from typing import Any
 
 import pytest
 
+from tests.needs import kind_of, summary_line
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+_SKIPPED_FOR_WANT_OF: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests skipped because a browser, axe-core or a scale-out service is missing (tests/needs.py)."""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        kind = kind_of(str(report.longrepr[2]))
+        if kind is not None:
+            _SKIPPED_FOR_WANT_OF[kind] = _SKIPPED_FOR_WANT_OF.get(kind, 0) + 1
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
+    """After pytest's own summary: one last line naming what was skipped and the command that adds it."""
+    result = yield
+    line = summary_line(_SKIPPED_FOR_WANT_OF)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if line and reporter is not None:
+        reporter.write_line(line, yellow=True, bold=True)
+    return result
 
 
 @pytest.fixture

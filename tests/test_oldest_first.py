@@ -182,3 +182,83 @@ def test_an_error_during_io_still_takes_the_place_back_and_frees_it_at_the_end()
         assert gate.held == 0
 
     asyncio.run(run())
+
+
+@pytest.fixture
+def rasa_handle_message(monkeypatch):
+    """Rasa's MessageProcessor.handle_message replaced, for one test, by a stand-in that logs and waits."""
+    from rasa.core.processor import MessageProcessor
+
+    from bot import oldest_first
+
+    monkeypatch.setattr(oldest_first, "GATE", OldestFirst(capacity=1))
+    log: list[str] = []
+    release = asyncio.Event()
+
+    async def handle_message(self, message):  # stands in for Rasa's work on a message
+        log.append(f"start {message.text}")
+        if message.text == "opt me out":
+            await release.wait()
+        log.append(f"end {message.text}")
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", handle_message)
+    return log, release
+
+
+def test_a_crisis_message_goes_before_waiting_ones_even_with_every_rasa_fix_off(rasa_handle_message, monkeypatch):
+    """The order is installed by the launcher for every Rasa server, PDA_RASA_FIXES=none included."""
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    from bot.privacy import launch
+
+    log, release = rasa_handle_message
+    monkeypatch.setenv("PDA_RASA_FIXES", "none")
+    monkeypatch.setattr(launch.runpy, "run_module", lambda *a, **k: None)  # everything but Rasa's own start
+    monkeypatch.setattr(launch.logs, "install", lambda: None)
+    launch.main(["rasa", "run"])
+    processor = object.__new__(MessageProcessor)
+
+    async def run():
+        def send(text):
+            return asyncio.create_task(processor.handle_message(UserMessage(text, CollectingOutputChannel())))
+
+        first = send("opt me out")
+        await asyncio.sleep(0.01)
+        waiting = [send("what is data linking")]
+        await asyncio.sleep(0.01)
+        waiting.append(send("he's going to hurt the kids tonight"))
+        await asyncio.sleep(0.01)
+        assert log == ["start opt me out"]
+        release.set()
+        await asyncio.gather(first, *waiting)
+        assert log == [
+            "start opt me out", "end opt me out",
+            "start he's going to hurt the kids tonight", "end he's going to hurt the kids tonight",
+            "start what is data linking", "end what is data linking",
+        ]
+
+    asyncio.run(run())
+
+
+def test_the_order_is_installed_once_and_refuses_a_handle_message_it_was_not_written_for(monkeypatch):
+    from rasa.core.processor import MessageProcessor
+
+    from bot import oldest_first
+
+    async def handle_message(self, message):
+        return None
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", handle_message)
+    oldest_first.install()
+    wrapped = MessageProcessor.handle_message
+    assert wrapped is not handle_message
+    oldest_first.install()
+    assert MessageProcessor.handle_message is wrapped  # not wrapped twice
+
+    async def handle_message_v4(self, message, deadline):
+        return None
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", handle_message_v4)
+    with pytest.raises(RuntimeError, match="handle_message"):
+        oldest_first.install()

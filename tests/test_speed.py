@@ -1,4 +1,5 @@
-"""bot/speed.py: each fix gives the same results as the Rasa code it replaces."""
+"""bot/speed.py: each fix gives the same results as the Rasa code it replaces, and is applied only to the Rasa code
+it was written for."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
     assert speed.apply("rasa", "all") == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "form_checks_once", "rule_matching", "oldest_message_first",
+        "form_checks_once", "rule_matching", "slow_sends_give_way",
         "training_without_cache", "memory_after_load",
     ]
     assert speed.apply("rasa_sdk", "all") == ["actions_without_tensorflow"]
@@ -37,7 +38,7 @@ def test_only_the_fixes_for_the_module_are_applied(monkeypatch):
     assert speed.apply("rasa", "none") == []
     assert called == [
         "rasa_without_jax", "action_validation", "event_types", "domain_is_empty", "action_connections",
-        "form_checks_once", "rule_matching", "oldest_message_first",
+        "form_checks_once", "rule_matching", "slow_sends_give_way",
         "training_without_cache", "memory_after_load", "actions_without_tensorflow",
     ]
 
@@ -276,9 +277,9 @@ def test_action_connections_reuse_one_session_and_replace_a_closed_one(patched):
     asyncio.run(run())
 
 
-def test_oldest_message_first_orders_rasas_messages_and_lets_others_in_during_a_slow_send(patched, monkeypatch):
-    """The fix around Rasa's own MessageProcessor: oldest first, a crisis message before all that wait, and a
-    message sending to an outside channel gives up its place while it waits for it."""
+def test_slow_sends_give_way_lets_another_message_in_while_a_reply_goes_to_an_outside_channel(patched, monkeypatch):
+    """With the crisis-first order in place (bot/oldest_first.py), a message sending to an outside channel (Twilio,
+    Meta) gives up its place while it waits, so a newer one can run meanwhile."""
     from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import BotUttered
@@ -288,24 +289,23 @@ def test_oldest_message_first_orders_rasas_messages_and_lets_others_in_during_a_
 
     monkeypatch.setattr(oldest_first, "GATE", oldest_first.OldestFirst(capacity=1))
     log: list[str] = []
-    release = {"opt me out": asyncio.Event(), "send": asyncio.Event()}
+    release = asyncio.Event()
 
     class SlowChannel(OutputChannel):  # like Twilio: sending waits for an outside service
         async def send_text_message(self, recipient_id, text, **kwargs):
             log.append(f"sending {text}")
-            await release["send"].wait()
+            await release.wait()
 
     async def handle_message(self, message):  # stands in for Rasa's work on a message
         log.append(f"start {message.text}")
-        if message.text in release:
-            await release[message.text].wait()
         if isinstance(message.output_channel, SlowChannel):
             tracker = DialogueStateTracker("sms-user", slots=[])
             await MessageProcessor._send_bot_messages([BotUttered("reply")], tracker, message.output_channel)
         log.append(f"end {message.text}")
 
     monkeypatch.setattr(MessageProcessor, "handle_message", handle_message)
-    patched("oldest_message_first")
+    oldest_first.install()
+    patched("slow_sends_give_way")
     processor = object.__new__(MessageProcessor)
 
     async def run():
@@ -313,30 +313,55 @@ def test_oldest_message_first_orders_rasas_messages_and_lets_others_in_during_a_
             message = UserMessage(text, channel or CollectingOutputChannel())
             return asyncio.create_task(processor.handle_message(message))
 
-        first = send("opt me out")
-        await asyncio.sleep(0.01)
-        waiting = [send("what is data linking")]
-        await asyncio.sleep(0.01)
-        waiting.append(send("he's going to hurt the kids tonight"))
-        await asyncio.sleep(0.01)
-        assert log == ["start opt me out"]
-        release["opt me out"].set()
-        await asyncio.gather(first, *waiting)
-        assert log == [
-            "start opt me out", "end opt me out",
-            "start he's going to hurt the kids tonight", "end he's going to hurt the kids tonight",
-            "start what is data linking", "end what is data linking",
-        ]
-        log.clear()
         sms = send("sms", SlowChannel())
         await asyncio.sleep(0.01)
         await asyncio.wait_for(send("hi"), timeout=1)  # gets in while the SMS reply is being sent
-        release["send"].set()
+        release.set()
         await sms
         assert log == ["start sms", "sending reply", "start hi", "end hi", "end sms"]
         assert oldest_first.GATE.held == 0
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize("fix", [name for name, targets in speed.PATCHES.items() if targets])
+def test_each_patched_rasa_function_is_the_code_its_fix_was_written_for(fix):
+    """Fails when an upgrade changes the source of a Rasa function a fix replaces or wraps: read the new code,
+    check the fix still gives Rasa's results, then record the new hash (`python -m bot.speed --hashes`)."""
+    for target, recorded in speed.PATCHES[fix].items():
+        assert speed.source_hash(target) == recorded, f"{fix}: the source of {target} changed"
+    assert speed.mismatch(fix) is None
+
+
+def test_every_fix_says_what_it_patches():
+    assert set(speed.PATCHES) == set(speed.FIXES) == set(speed.WHERE)
+
+
+def test_a_fix_for_other_rasa_code_is_skipped_with_one_warning_and_not_applied(monkeypatch, caplog):
+    called = []
+    monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
+    changed = dict(speed.PATCHES)
+    changed["event_types"] = {"rasa.shared.core.events:Event.resolve_by_type": "0000000000000000"}
+    changed["domain_is_empty"] = {"rasa.shared.core.domain:Domain.no_such_method": "0000000000000000"}
+    monkeypatch.setattr(speed, "PATCHES", changed)
+    with caplog.at_level("WARNING", logger="bot.speed"):
+        applied = speed.apply("rasa", "event_types,domain_is_empty,rule_matching")
+    assert applied == called == ["rule_matching"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.speed"]
+    assert len(warnings) == 2
+    assert "event_types skipped" in warnings[0] and "Event.resolve_by_type" in warnings[0]
+    assert "domain_is_empty skipped" in warnings[1] and "no_such_method" in warnings[1]
+
+
+def test_another_rasa_or_rasa_sdk_version_skips_every_fix(monkeypatch, caplog):
+    called = []
+    monkeypatch.setattr(speed, "FIXES", {name: (lambda n=name: called.append(n)) for name in speed.FIXES})
+    monkeypatch.setattr(speed, "WRITTEN_FOR", {**speed.WRITTEN_FOR, "rasa-sdk": "3.5.0"})
+    with caplog.at_level("WARNING", logger="bot.speed"):
+        assert speed.apply("rasa_sdk", "all") == []
+        assert speed.apply("rasa", "rasa_without_jax") == []
+    assert called == []
+    assert [("written for rasa-sdk 3.5.0" in r.getMessage()) for r in caplog.records] == [True, True]
 
 
 def test_training_without_cache_trains_everything_and_fingerprints_nothing(monkeypatch):

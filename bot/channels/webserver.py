@@ -4,11 +4,16 @@
 
 Routes
   /                  "Example Borough Council" family services page with the chat widget
-  /neutral.html      a plain page with nothing about family services: the default quick-exit target
+  /covering-your-tracks.html   how to keep a visit private (private windows, history), linked from the chat
+  /neutral.html      a plain page with nothing about family services (a quick-exit target on this host)
+
+"Leave this site quickly" goes to --exit-url, by default `quick_exit_url` in content/council.yml (a common site
+outside the council's, so the browser's history shows an everyday page).
   /config.js         window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions}, read by the widget
   /static/*          the widget and page files in bot/channels/web/
   /reference/*       the reference site (bot.content.reference), built into reference_dir at start if missing
   /health            {"status": "ok"}, for whoever starts this server
+  /phone             the phone simulator (SMS and WhatsApp side by side), only with --phone-demo: bot/channels/phone.py
 
 Binds 127.0.0.1 only. Every response carries a strict Content-Security-Policy (scripts, styles and
 connections to this server only, plus the Rasa Socket.IO origin in connect-src), nosniff and no referrer.
@@ -21,17 +26,24 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.content.loader import REPO_ROOT, ContentError
+from bot.content.loader import REPO_ROOT, ContentError, content
+from bot.content.models import check_exit_url
 from bot.content.reference import build_reference
+
+if TYPE_CHECKING:  # the simulator imports Rasa's channel code: only loaded in demo mode
+    from bot.channels.phone import PhoneSimulator
 
 HOST = "127.0.0.1"
 WEB_DIR = Path(__file__).with_name("web")
 DEFAULT_REFERENCE_DIR = REPO_ROOT / "build" / "reference"
-DEFAULT_EXIT_URL = "/neutral.html"
+TRACKS_PAGE = "/covering-your-tracks.html"
+# The quick exit link as the pages ship it (without JavaScript it goes here); served with the configured address.
+SHIPPED_EXIT_LINK = 'href="/neutral.html" rel="noreferrer" data-pda-quick-exit'
 SOCKET_PATH = "/socket.io/"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
@@ -51,17 +63,6 @@ def socket_origins(rasa_url: str) -> tuple[str, str]:
     origin = f"{parts.scheme}://{parts.netloc}"
     ws_scheme = "wss" if parts.scheme == "https" else "ws"
     return origin, f"{ws_scheme}://{parts.netloc}"
-
-
-def check_exit_url(exit_url: str) -> str:
-    """A path on this site (/neutral.html) or an absolute http(s) URL; raises ValueError on anything else."""
-    url = exit_url.strip()
-    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        return url
-    raise ValueError(f"exit_url must be a path such as /neutral.html or an http(s) URL, not {exit_url!r}")
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -113,9 +114,29 @@ def _file_response(path: Path, *, no_store: bool = False) -> web.FileResponse:
     return response
 
 
-async def index(request: web.Request) -> web.StreamResponse:
-    # no-store keeps the page (and the conversation in it) out of the back-forward cache and disk cache.
-    return _file_response(WEB_DIR / "index.html", no_store=True)
+def page_with_exit(name: str, exit_url: str) -> str:
+    """A page of WEB_DIR with its quick exit link pointing at exit_url (it works before the widget loads)."""
+    html = (WEB_DIR / name).read_text(encoding="utf-8")
+    if html.count(SHIPPED_EXIT_LINK) != 1:
+        raise ContentError(f"bot/channels/web/{name}: expected one quick exit link ({SHIPPED_EXIT_LINK})")
+    href = exit_url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.replace(SHIPPED_EXIT_LINK, SHIPPED_EXIT_LINK.replace("/neutral.html", href))
+
+
+def _page(name: str):  # noqa: ANN202 - aiohttp handler factory
+    async def handler(request: web.Request) -> web.Response:
+        # no-store keeps the page (and the conversation in it) out of the back-forward cache and disk cache.
+        return web.Response(
+            text=page_with_exit(name, request.app[CONFIG_KEY]["exit_url"]),
+            content_type="text/html",
+            charset="utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return handler
+
+
+index = _page("index.html")
 
 
 async def neutral(request: web.Request) -> web.StreamResponse:
@@ -135,6 +156,14 @@ async def config_js(request: web.Request) -> web.Response:
 async def no_favicon(request: web.Request) -> web.Response:
     # Browsers ask for one; an icon could give the site away after a quick exit, so there is none.
     return web.Response(status=204)
+
+
+async def no_phone(request: web.Request) -> web.Response:
+    return web.Response(
+        status=404,
+        text="The phone simulator runs only in demo mode: `make run` with no SMS or WhatsApp settings in "
+        "credentials.yml and no Twilio or Meta secret in the environment (docs/channels.md).",
+    )
 
 
 async def health(request: web.Request) -> web.Response:
@@ -203,19 +232,24 @@ def ensure_reference(reference_dir: Path, rebuild: bool = False) -> None:
 def create_app(
     rasa_url: str,
     reference_dir: Path = DEFAULT_REFERENCE_DIR,
-    exit_url: str = DEFAULT_EXIT_URL,
+    exit_url: str | None = None,
     *,
     rebuild_reference: bool = False,
     resume_sessions: bool = False,
+    phone: PhoneSimulator | None = None,
 ) -> web.Application:
     """The web app. Raises ValueError for a bad rasa_url or exit_url, ContentError if content is broken.
+
+    exit_url: where "Leave this site quickly" goes; None for `quick_exit_url` in content/council.yml.
 
     resume_sessions: let the widget ask Rasa for its stored session id after a reconnect or reload. Only turn
     it on when Rasa's socketio channel awaits enter_room() (RasaHQ/rasa#13027): Rasa 3.6.21 with
     python-socketio 5.18 does not, and replies to a resumed session are then lost.
+
+    phone: the phone simulator (demo mode of `make run`), served at /phone with its Twilio and Graph stand-ins.
     """
     http_origin, _ = socket_origins(rasa_url)
-    exit_url = check_exit_url(exit_url)
+    exit_url = check_exit_url(content().council.quick_exit_url if exit_url is None else exit_url)
     reference_dir = Path(reference_dir)
     ensure_reference(reference_dir, rebuild=rebuild_reference)
 
@@ -225,12 +259,19 @@ def create_app(
     app.router.add_get("/", index)
     app.router.add_get("/index.html", index)
     app.router.add_get("/neutral.html", neutral)
+    app.router.add_get(TRACKS_PAGE, _page(TRACKS_PAGE.lstrip("/")))
     app.router.add_get("/config.js", config_js)
     app.router.add_get("/health", health)
     app.router.add_get("/favicon.ico", no_favicon)
     app.router.add_get("/static/{path:.+}", static)
     app.router.add_get("/reference", reference_root)
     app.router.add_get("/reference/{path:.*}", reference)
+    if phone is not None:
+        from bot.channels.phone import add_routes
+
+        add_routes(app, phone)
+    else:
+        app.router.add_get("/phone", no_phone)
     return app
 
 
@@ -243,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rasa-url", default="http://127.0.0.1:5005", help="where Rasa's socketio channel listens"
     )
-    parser.add_argument("--exit-url", default=DEFAULT_EXIT_URL, help="where 'Leave this site quickly' goes")
+    parser.add_argument(
+        "--exit-url", default=None, help="where 'Leave this site quickly' goes (default: quick_exit_url in council.yml)"
+    )
     parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR)
     parser.add_argument(
         "--rebuild-reference", action="store_true", help="rebuild the reference site at start"
@@ -254,19 +297,32 @@ def main(argv: list[str] | None = None) -> int:
         help="resume the Rasa session after a reconnect or reload (needs a socketio channel that awaits "
         "enter_room, see docs/web.md)",
     )
+    parser.add_argument(
+        "--phone-demo",
+        type=Path,
+        default=None,
+        metavar="SECRETS_JSON",
+        help="serve the phone simulator at /phone with these demo secrets (make run does, in demo mode)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        phone = None
+        if args.phone_demo is not None:
+            from bot.channels.phone import DemoSecrets, PhoneSimulator
+
+            phone = PhoneSimulator(DemoSecrets.load_or_make(args.phone_demo), args.rasa_url)
         app = create_app(
             args.rasa_url,
             args.reference_dir,
             args.exit_url,
             rebuild_reference=args.rebuild_reference,
             resume_sessions=args.resume_sessions,
+            phone=phone,
         )
-    except (ValueError, ContentError) as exc:
+    except (ValueError, ContentError, OSError) as exc:
         print(f"Cannot start the web server: {exc}", file=sys.stderr)
         return 2
     print(f"Web page on http://{HOST}:{args.port}/ (Rasa at {args.rasa_url}). Ctrl-C stops it.", flush=True)

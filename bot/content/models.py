@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Extra, HttpUrl, validator
 
@@ -21,6 +22,22 @@ THEMES = {
     "help": "Asking for help, and keeping children safe",
     "about": "About this assistant and how to reach a person",
 }
+
+# Where "Leave this site quickly" goes unless council.yml says: a common site with nothing about families or the
+# council, as domestic-abuse services do, so the browser's history shows an everyday page.
+DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+
+
+def check_exit_url(exit_url: str) -> str:
+    """A path on the web chat's own site (/neutral.html) or an absolute http(s) URL; ValueError on anything else."""
+    url = exit_url.strip()
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return url
+    raise ValueError(f"exit_url must be a path such as /neutral.html or an http(s) URL, not {exit_url!r}")
+
 
 # One SMS reply may use at most two GSM-7 segments (2 x 153 characters).
 SMS_MAX_CHARS = 306
@@ -266,6 +283,7 @@ class Council(Strict):
     processors: list[Processor]
     algorithms: list[Algorithm]
     conversation_retention_days: int = 30
+    quick_exit_url: str = DEFAULT_QUICK_EXIT_URL
     # How often a family who asked for consent reviews is asked to look at their choices again.
     consent_review_months: int = 12
 
@@ -280,6 +298,10 @@ class Council(Strict):
             if entry.id and entry.id == retention_id:
                 return entry
         return None
+
+    @validator("quick_exit_url")
+    def _exit_url(cls, v: str) -> str:  # noqa: N805
+        return check_exit_url(v)
 
     def retention_days(self, applies_to: str) -> int:
         for entry in self.retention:

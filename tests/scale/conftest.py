@@ -2,7 +2,7 @@
 loopback ports, against PostgreSQL (127.0.0.1:5432, database `test`, a schema of its own, dropped afterwards)
 and Redis (127.0.0.1:6379, database 12, a key prefix of its own that is cleared afterwards).
 
-Tests that need it are skipped, with the reason, when PostgreSQL, Redis or nginx is missing.
+Tests that need it are skipped, with the reason, when PostgreSQL, Redis or nginx is missing (tests/needs.py).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bot.scaled import (
     redis_problem,
 )
 from bot.server import free_port
+from tests.needs import missing
 from tests.rest_client import RestChat
 
 REDIS_TEST_DB = 12
@@ -76,7 +77,7 @@ class Scaled:
 def scaled(tmp_path_factory) -> Iterator[Scaled]:
     reason = missing_services()
     if reason:
-        pytest.skip(f"scaled deployment not possible here: {reason}")
+        missing("scale-out", f"scaled deployment not possible here: {reason}")
     from bot.records import service
     from bot.records.db import dispose_engine, get_engine, session_scope
     from bot.training import is_current, train

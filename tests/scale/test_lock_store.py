@@ -14,6 +14,7 @@ import pytest
 
 from bot.lock_store import AtomicRedisLockStore
 from bot.scaled import Redis, redis_problem
+from tests.needs import missing
 
 REDIS_DB = 12
 
@@ -21,7 +22,7 @@ REDIS_DB = 12
 @pytest.fixture
 def stores():
     if (problem := redis_problem(Redis(lock_db=REDIS_DB))) is not None:
-        pytest.skip(problem)
+        missing("scale-out", problem)
     prefix = f"locktest{uuid.uuid4().hex[:8]}"
     made = [
         AtomicRedisLockStore(host="127.0.0.1", port=6379, db=REDIS_DB, key_prefix=prefix) for _ in range(4)

@@ -1,5 +1,6 @@
 """Fixtures for the web tests: the built reference site, a fake Rasa Socket.IO server, the web app on a real
-loopback port, and headless Chromium driven by Playwright (skipped with a reason when Chromium is missing)."""
+loopback port, and headless Chromium driven by Playwright
+(skipped with a reason when Chromium is missing: tests/needs.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.channels.webserver import create_app
 from bot.content.reference import build_reference
+from tests.needs import missing
 
 CHROMIUM = os.environ.get("PDA_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE_CORE_JS = Path(os.environ.get("AXE_CORE_JS", "/root/.cache/pda-node/node_modules/axe-core/axe.min.js"))
+# Where `make test-deps` (and .ci/run) put axe-core: PDA_NODE_CACHE, by default ~/.cache/pda-node.
+NODE_CACHE = Path(os.environ.get("PDA_NODE_CACHE", str(Path.home() / ".cache" / "pda-node")))
+AXE_CORE_JS = Path(os.environ.get("AXE_CORE_JS", str(NODE_CACHE / "node_modules" / "axe-core" / "axe.min.js")))
 
 # What the fake Rasa says. Like Rasa's socketio output channel, a web answer arrives as several bot_uttered
 # messages (Rasa splits the text at blank lines) and the buttons ride on the last one as quick_replies.
@@ -173,9 +177,11 @@ async def serve_fake_rasa(join_rooms: bool = False) -> AsyncIterator[FakeRasa]:
 
 
 @asynccontextmanager
-async def serve_site(rasa_url: str, reference_dir: Path, **options: Any) -> AsyncIterator[str]:
-    """The web app on a free loopback port. Yields its base URL."""
-    server = TestServer(create_app(rasa_url, reference_dir, "/neutral.html", **options), host="127.0.0.1")
+async def serve_site(
+    rasa_url: str, reference_dir: Path, exit_url: str | None = "/neutral.html", **options: Any
+) -> AsyncIterator[str]:
+    """The web app on a free loopback port. Yields its base URL. exit_url None: council.yml's quick_exit_url."""
+    server = TestServer(create_app(rasa_url, reference_dir, exit_url, **options), host="127.0.0.1")
     await server.start_server()
     try:
         yield str(server.make_url("")).rstrip("/")
@@ -198,7 +204,7 @@ async def site(fake_rasa: FakeRasa, reference_dir: Path) -> AsyncIterator[str]:
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set PDA_CHROMIUM)")
+        missing("browser", f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set PDA_CHROMIUM)")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -212,9 +218,9 @@ async def browser() -> AsyncIterator[Any]:
 @pytest.fixture
 def axe_source() -> str:
     if not AXE_CORE_JS.is_file():
-        pytest.skip(
-            f"axe-core not found at {AXE_CORE_JS} "
-            "(npm install --prefix /root/.cache/pda-node axe-core@4, or set AXE_CORE_JS)"
+        missing(
+            "accessibility",
+            f"axe-core not found at {AXE_CORE_JS} (npm install --prefix {NODE_CACHE} axe-core@4, or set AXE_CORE_JS)",
         )
     return AXE_CORE_JS.read_text(encoding="utf-8")
 

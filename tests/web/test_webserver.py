@@ -24,7 +24,7 @@ from bot.channels.webserver import (
     create_app,
     socket_origins,
 )
-from bot.content.loader import REPO_ROOT
+from bot.content.loader import REPO_ROOT, content
 from bot.server import free_port
 
 RASA = "http://127.0.0.1:5005"
@@ -60,8 +60,53 @@ async def test_demo_page_has_the_widget_the_quick_exit_and_the_privacy_link(clie
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "no third-party resources"
 
 
+async def test_the_quick_exit_goes_to_the_councils_setting_by_default(reference_dir: Path) -> None:
+    exit_url = content().council.quick_exit_url
+    assert exit_url == "https://www.bbc.co.uk/weather"  # shipped in content/council.yml: a site outside the council's
+    async with TestClient(TestServer(create_app(RASA, reference_dir), host="127.0.0.1")) as client:
+        config = (await (await client.get("/config.js")).text()).split("Object.freeze(", 1)[1].rsplit(");", 1)[0]
+        assert json.loads(config)["exitUrl"] == exit_url
+        for page in ("/", "/covering-your-tracks.html"):
+            html = await (await client.get(page)).text()
+            assert f'href="{exit_url}" rel="noreferrer" data-pda-quick-exit' in html, page  # works without JS
+
+
+async def test_an_exit_address_cannot_break_out_of_the_page(reference_dir: Path) -> None:
+    app = create_app(RASA, reference_dir, 'https://x.example/?a="><script>alert(1)</script>&b')
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        html = await (await client.get("/")).text()
+    assert "<script>alert" not in html
+    assert 'href="https://x.example/?a=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;b"' in html
+
+
+def test_council_yml_refuses_an_exit_address_that_is_not_a_web_address() -> None:
+    from pydantic import ValidationError
+
+    from bot.content.models import Council
+
+    council = content().council.dict()
+    for bad in ("javascript:alert(1)", "//evil.example", "weather"):
+        with pytest.raises(ValidationError, match="exit_url"):
+            Council.parse_obj({**council, "quick_exit_url": bad})
+    assert Council.parse_obj({**council, "quick_exit_url": "/neutral.html"}).quick_exit_url == "/neutral.html"
+
+
+async def test_the_covering_your_tracks_page_is_plain_and_linked_from_the_page_and_chat(client: TestClient) -> None:
+    response = await client.get("/covering-your-tracks.html")
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = await response.text()
+    text = re.sub(r"<[^>]+>", " ", html)
+    for words in ("private window", "history", "Delete only the pages from this site", "999", "Esc twice"):
+        assert words in text, words
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "no inline scripts"
+    assert 'href="/covering-your-tracks.html"' in await (await client.get("/")).text()
+    assert '"/covering-your-tracks.html"' in (WEB_DIR / "widget.js").read_text(encoding="utf-8")
+
+
 async def test_every_response_has_the_security_headers(client: TestClient) -> None:
-    for path in ("/", "/neutral.html", "/config.js", "/static/widget.js", "/reference/", "/nope", "/health"):
+    paths = ("/", "/neutral.html", "/covering-your-tracks.html", "/config.js", "/static/widget.js", "/reference/")
+    for path in (*paths, "/nope", "/health"):
         response = await client.get(path, allow_redirects=False)
         csp = csp_directives(response.headers["Content-Security-Policy"])
         assert csp["default-src"] == ["'none'"], path
@@ -259,3 +304,23 @@ def test_command_line_refuses_bad_settings_with_a_clear_message() -> None:
     assert result.returncode == 2
     assert "Cannot start the web server: rasa_url must be an http(s) URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_phone_simulator_is_served_only_in_demo_mode(client: TestClient, reference_dir: Path) -> None:
+    response = await client.get("/phone")
+    assert response.status == 404 and "demo mode" in await response.text()
+    from bot.channels.phone import DemoSecrets, PhoneSimulator
+
+    phone = PhoneSimulator(DemoSecrets.make(), RASA)
+    app = create_app(RASA, reference_dir, "/neutral.html", phone=phone)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as demo:
+        page = await demo.get("/phone")
+        assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
+        assert csp_directives(page.headers["Content-Security-Policy"])["script-src"] == ["'self'"]
+        html = await page.text()
+        assert '<script src="/static/phone.js" defer></script>' in html
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "no inline scripts"
+        for static in ("/static/phone.js", "/static/phone.css"):
+            assert (await demo.get(static)).status == 200
+        thread = await (await demo.get("/phone/api/thread?after=-1")).json()
+        assert thread["sms"]["messages"] == [] and thread["whatsapp"]["messages"] == []

@@ -1,6 +1,7 @@
 """The chat widget in real headless Chromium (Playwright), against a fake Rasa Socket.IO server.
 
-Skipped with a reason when Chromium (or, for the accessibility checks, axe-core) is not installed.
+Skipped with a reason when Chromium (or, for the accessibility checks, axe-core) is not installed, and failed
+instead under PDA_TESTS_REQUIRE_ALL=1 (tests/needs.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.async_api import Page, expect
+
+from bot.content.loader import content
 
 from .conftest import (
     ANSWER_PARTS,
@@ -20,11 +24,6 @@ from .conftest import (
     serve_fake_rasa,
     serve_site,
 )
-
-pytest.importorskip("playwright")
-from playwright.async_api import Page, expect  # noqa: E402
-
-from bot.content.loader import content  # noqa: E402
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1280, "height": 800}
@@ -199,6 +198,46 @@ async def test_quick_exit_button_leaves_nothing_behind(tab: Tab, fake_rasa: Fake
     await quick_exit_checks(tab, fake_rasa)
 
 
+async def test_the_quick_exit_goes_to_the_councils_outside_site_and_back_does_not_return(
+    browser: Any, fake_rasa: FakeRasa, reference_dir: Path
+) -> None:
+    """With no --exit-url the exit is council.yml's quick_exit_url, a site outside the council's. Playwright answers
+    for that site itself, so nothing leaves this machine."""
+    exit_url = content().council.quick_exit_url
+    assert not exit_url.startswith("/"), "the shipped default must be a site outside the council's"
+    async with serve_site(fake_rasa.url, reference_dir, exit_url=None) as base:
+        context = await browser.new_context(viewport=PHONE)
+        outside: list[str] = []
+
+        async def stand_in(route: Any) -> None:
+            outside.append(route.request.url)
+            await route.fulfill(status=200, content_type="text/html", body="<title>Weather</title><p>Sunny.</p>")
+
+        await context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), stand_in)
+        tab = Tab(await context.new_page(), base)
+        await tab.open_chat()
+        await tab.ask_and_wait()
+        await tab.page.get_by_role("link", name="Leave this site quickly").click()
+        await tab.page.wait_for_url(exit_url)
+        assert outside == [exit_url]
+        assert await tab.page.evaluate("sessionStorage.length") == 0
+        await tab.page.go_back()
+        assert not tab.page.url.startswith(base), "Back returned to the council page"
+        await context.close()
+
+
+async def test_the_chat_links_to_how_to_keep_a_visit_private(tab: Tab) -> None:
+    await tab.open_chat()
+    link = tab.log.get_by_role("link", name="Keep your visit private")
+    await expect(link).to_have_attribute("href", "/covering-your-tracks.html")
+    async with tab.page.context.expect_page() as opened:
+        await link.click()
+    page = await opened.value
+    await page.wait_for_load_state()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Keep your visit private")
+    await expect(page.get_by_role("link", name="Leave this site quickly")).to_have_attribute("href", "/neutral.html")
+
+
 async def test_escape_twice_leaves_and_escape_once_does_not(tab: Tab, fake_rasa: FakeRasa) -> None:
     await tab.open_chat()
     await tab.ask_and_wait()
@@ -352,6 +391,7 @@ async def test_axe_finds_no_wcag_violations_with_a_conversation_open(
         "/reference/register/algorithms.html",
         "/reference/register/purposes.html",
         "/neutral.html",
+        "/covering-your-tracks.html",
     ],
 )
 async def test_axe_finds_no_wcag_violations_on_the_reference_site(

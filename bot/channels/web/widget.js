@@ -16,7 +16,8 @@
    PDA_CONFIG.resumeSessions (only once the channel awaits enter_room) a reconnect or reload asks for the stored
    session id again, so Rasa keeps the conversation.
 
-   Config comes from /config.js: window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions}. */
+   Config comes from /config.js: window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions}; exitUrl
+   is quick_exit_url in content/council.yml unless the web server is given --exit-url. */
 (function () {
   "use strict";
 
@@ -26,6 +27,7 @@
   var REPLY_TIMEOUT_MS = 30000;
   var MAX_BACKOFF_MS = 30000;
   var DOUBLE_ESCAPE_MS = 1000;
+  var TRACKS_PAGE = "/covering-your-tracks.html"; // how to keep a visit private, linked from the chat
 
   var config = window.PDA_CONFIG || {};
   var exitUrl = typeof config.exitUrl === "string" && config.exitUrl ? config.exitUrl : "/neutral.html";
@@ -247,6 +249,14 @@
     privacy.appendChild(hiddenText(" (opens in a new tab)"));
     introText.appendChild(privacy);
     introText.appendChild(document.createTextNode("."));
+    var tracksText = el("p");
+    var tracks = el("a", null, "Keep your visit private");
+    tracks.href = TRACKS_PAGE;
+    tracks.target = "_blank";
+    tracks.rel = "noopener noreferrer";
+    tracks.appendChild(hiddenText(" (opens in a new tab)"));
+    tracksText.appendChild(tracks);
+    tracksText.appendChild(document.createTextNode(": private windows and clearing your history."));
 
     ui.log = el("div", "pda-log");
     ui.log.id = "pda-log";
@@ -255,6 +265,7 @@
     ui.log.setAttribute("aria-relevant", "additions");
     ui.log.setAttribute("aria-label", "Conversation");
     ui.log.tabIndex = 0; // a scrollable region must be reachable by keyboard
+    intro.appendChild(tracksText);
     ui.log.appendChild(intro);
 
     ui.typing = el("div", "pda-typing");
