@@ -200,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print the figures for the held-out sets (default folder: %(const)s)")
     parser.add_argument("--model", type=Path, default=MODEL_ARCHIVE,
                         help="trained model whose learned detector to measure too (default: %(default)s)")
+    parser.add_argument("--doc", type=Path, default=None,
+                        help="also write the figures (not the lists of misses) into this guide's results section")
     args = parser.parse_args(argv)
     try:
         crisis = read_phrases(args.data / CRISIS_FILE)
@@ -210,16 +212,22 @@ def main(argv: list[str] | None = None) -> int:
     detect_crisis("warm up")
     scores = score(crisis, near_misses)
     print(render(scores))
+    figures = render(scores).split("\nMissed")[0].splitlines()
     learned = Learned.from_archive(args.model) if args.holdout is not None else None
     if args.holdout is not None:
         if not args.holdout.is_dir():
             print(f"No held-out sets at {args.holdout}", file=sys.stderr)
             return 2
         if learned is None:
-            print(f"No learned detector in {args.model} (run `make train`): the rules alone.")
-        print(holdout(args.holdout, learned))
+            figures.append(f"No learned detector in {args.model} (run `make train`): the rules alone.")
+        figures.append(holdout(args.holdout, learned))
         if learned is not None:
-            print(ordinary_messages(learned))
+            figures.append(ordinary_messages(learned))
+        print("\n".join(figures[3:]))
+    if args.doc is not None:
+        from bot.doc_results import update
+
+        update(args.doc, "make crisis-report", "\n".join(figures))
     if args.strict and (scores.missed or scores.false_alarms):
         return 1
     return 0
