@@ -343,6 +343,31 @@ class ActionTalkToPerson(Action):
         return []
 
 
+ASKED_TOPIC_SURE = 0.5  # the topic selector's confidence above which a message that is no answer is taken as a question
+
+
+def _asked_topic(tracker: Tracker) -> str | None:
+    """The topic a message asks about ("does early help mean social services get involved?"), when the classifier
+    took it for a topic question and the topic selector is fairly sure; else None. A form whose answer this message is
+    not answers the question, then asks its own again, instead of saying "that does not look like a reference"."""
+    latest = tracker.latest_message or {}
+    if (latest.get("intent") or {}).get("name") != "topic":
+        return None
+    chosen = ((latest.get("response_selector") or {}).get("topic") or {}).get("response") or {}
+    key, confidence = chosen.get("intent_response_key"), chosen.get("confidence") or 0.0
+    topic_id = key.split("/", 1)[1] if isinstance(key, str) and key.startswith("topic/") else None
+    return topic_id if topic_id in content().topic_ids and confidence >= ASKED_TOPIC_SURE else None
+
+
+def _answer_question_or(dispatcher: CollectingDispatcher, tracker: Tracker, not_an_answer: str) -> None:
+    """A form's answer could not be read: answer the question it may be (the form then asks again), or say why not."""
+    topic_id = _asked_topic(tracker)
+    if topic_id:
+        dispatcher.utter_message(response=f"utter_topic/{topic_id}")
+    else:
+        dispatcher.utter_message(text=not_an_answer)
+
+
 class ValidateIdentityForm(FormValidationAction):
     """Checks the family reference and a child's date of birth. One reply for unknown and wrong details."""
 
@@ -362,7 +387,7 @@ class ValidateIdentityForm(FormValidationAction):
             return {"identity_reference": None}
         reference = normalise_reference(str(value))
         if reference is None:
-            dispatcher.utter_message(text=say.reference_not_recognised(content()))
+            _answer_question_or(dispatcher, tracker, say.reference_not_recognised(content()))
             return {"identity_reference": None}
         # Sealed, so the reference never sits readable in the conversation store between the two questions.
         return {"identity_reference": seal(reference)}
@@ -373,7 +398,7 @@ class ValidateIdentityForm(FormValidationAction):
         if value is None:
             return {"identity_dob": None}
         if parse_dob(str(value)) is None:
-            dispatcher.utter_message(text=say.date_not_recognised())
+            _answer_question_or(dispatcher, tracker, say.date_not_recognised())
             return {"identity_dob": None}
         with session_scope() as session:
             result = service.verify_identity(
@@ -511,7 +536,7 @@ class ValidateRequestStatusForm(FormValidationAction):
             return {"request_reference": None}
         reference = service.normalise_request_reference(str(value))
         if reference is None:
-            dispatcher.utter_message(text=say.request_not_found())
+            _answer_question_or(dispatcher, tracker, say.request_not_found())
             return {"request_reference": None}
         return {"request_reference": reference}
 

@@ -464,3 +464,33 @@ def test_opting_out_again_is_told_the_objection_already_sent_and_nothing_new_is_
     # another use is asked about as before
     other = a.ValidateObjectionForm().validate_purpose("research", CollectingDispatcher(), tracker, {})
     assert other == {"purpose": "research_and_planning"}
+
+
+def _asking(tracker_factory, text: str, topic_id: str, confidence: float, **kwargs):
+    tracker = tracker_factory(intent="topic", text=text, active_loop="identity_form", **kwargs)
+    tracker.latest_message["response_selector"] = {
+        "topic": {"response": {"intent_response_key": f"topic/{topic_id}", "confidence": confidence}}}
+    return tracker
+
+
+def test_a_question_inside_the_identity_check_is_answered_not_called_a_bad_reference(tracker_factory, dispatcher):
+    """Issue 23, pattern 2: "does early help mean social services get involved?" while the form waits for a family
+    reference gets that topic's answer; the form then asks for the reference again (it stays empty)."""
+    text = "does asking for help mean social services get involved?"
+    tracker = _asking(tracker_factory, text, "asking_for_help", 0.9)
+    result = a.ValidateIdentityForm().validate_identity_reference(text, dispatcher, tracker, {})
+    assert result == {"identity_reference": None}
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/asking_for_help"]
+
+
+def test_a_question_the_selector_is_unsure_of_still_gets_the_reference_help(tracker_factory, dispatcher):
+    tracker = _asking(tracker_factory, "hmm what", "asking_for_help", 0.2)
+    a.ValidateIdentityForm().validate_identity_reference("hmm what", dispatcher, tracker, {})
+    assert "does not look like a family reference" in dispatcher.messages[0]["text"]
+
+
+def test_a_question_instead_of_a_date_is_answered(tracker_factory, dispatcher):
+    tracker = _asking(tracker_factory, "which bits can i say no to", "consent_levels", 0.8)
+    assert a.ValidateIdentityForm().validate_identity_dob("which bits can i say no to", dispatcher, tracker, {}) == {
+        "identity_dob": None}
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/consent_levels"]

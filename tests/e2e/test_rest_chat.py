@@ -301,3 +301,13 @@ def test_checks_paused_after_five_tries_open_again_after_the_pause(servers):
     assert "family reference" in chat.text(sender, "see my data")
     assert "date of birth" in chat.text(sender, "demo 1002")
     assert "matches" in chat.text(sender, "21/11/2016")
+
+
+def test_a_question_inside_the_identity_check_is_answered_then_asked_again(servers):
+    """Issue 23, pattern 2: a form does not swallow a question; it answers it and asks its own question again."""
+    chat, _ = servers
+    sender = "e2e-question-in-form"
+    chat.text(sender, "opt me out")
+    reply = chat.text(sender, "does asking for help mean social services will get involved?")
+    assert "does not look like" not in reply
+    assert "Source:" in reply and "family reference" in reply
