@@ -124,7 +124,7 @@ class ActionStartTask(Action):
             events += [SlotSet("task_paused", False), SlotSet("paused_form", None)]
         if not tracker.get_slot("verified"):
             # identity_form runs next (rule); then this action again
-            return [*events, *self._start_identity_check(dispatcher)]
+            return [*events, *self._start_identity_check(dispatcher, task)]
         if task == "status":
             return self._status(dispatcher, tracker)  # keeps pending_task "status": a rule then waits
         if task == "data_map":
@@ -163,14 +163,15 @@ class ActionStartTask(Action):
         return [
             SlotSet("pending_task", task),
             SlotSet("identity_locked", False),
-            *ActionStartTask._start_identity_check(dispatcher),
+            *ActionStartTask._start_identity_check(dispatcher, task),
             FollowupAction("identity_form"),
         ]
 
     @staticmethod
-    def _start_identity_check(dispatcher: CollectingDispatcher) -> list[EventType]:
-        """Tell the parent why we ask, and empty the answers of any earlier check (identity_form asks next)."""
-        dispatcher.utter_message(response="utter_identity_intro")
+    def _start_identity_check(dispatcher: CollectingDispatcher, task: str | None) -> list[EventType]:
+        """Say which task this is, what it will ask and why, and empty the answers of any earlier check
+        (identity_form asks next)."""
+        dispatcher.utter_message(text=say.identity_intro(task))
         return [SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
 
     def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -96,7 +96,9 @@ def test_start_task_notes_the_task_from_the_intent_and_asks_for_identity(tracker
     events = a.ActionStartTask().run(dispatcher, tracker_factory(intent="opt_out"), {})
     assert SlotSet("pending_task", "objection") in events
     assert SlotSet("identity_reference", None) in events
-    assert dispatcher.messages[0]["response"] == "utter_identity_intro"
+    intro = dispatcher.messages[0]["text"]  # issue 23: which task, what it asks, what happens after
+    assert intro.startswith("I can send the council your request to stop one use")
+    assert "within one month" in intro and "family reference" in intro and "date of birth" in intro
 
 
 def test_a_misread_answer_inside_the_form_does_not_switch_the_task(tracker_factory, dispatcher):
@@ -136,7 +138,7 @@ def test_after_the_pause_the_identity_check_starts_again(records_db, tracker_fac
     events = a.ActionStartTask().run(dispatcher, tracker, {})
     assert SlotSet("identity_locked", False) in events and SlotSet("pending_task", "access") in events
     assert events[-1] == FollowupAction("identity_form")
-    assert dispatcher.messages[0]["response"] == "utter_identity_intro"
+    assert dispatcher.messages[0]["text"].startswith("I can send the council your request to see the records")
 
 
 def test_identity_form_asks_nothing_while_locked(tracker_factory, dispatcher):

@@ -47,6 +47,7 @@ def _task_texts() -> list[tuple[str, str]]:
         "reference_not_recognised": say.reference_not_recognised(c),
         "date_not_recognised": say.date_not_recognised(),
         "verified": say.verified(),
+        **{f"identity_intro_{task}": say.identity_intro(task) for task in [*say.TASK_INTROS, None]},
         "ask_purpose_consent": say.ask_purpose("consent"),
         "ask_purpose_objection": say.ask_purpose("objection"),
         "purpose_not_recognised": say.purpose_not_recognised(),

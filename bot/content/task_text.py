@@ -84,6 +84,31 @@ def date_not_recognised() -> str:
     )
 
 
+# What each task will do, said first when it starts, so the parent knows which task this is and what comes after.
+TASK_INTROS = {
+    "status": "I can show you the choices your family has made about how your records are used.",
+    "consent": "I can change one of your family's choices about how your records are used.",
+    "objection": "I can send the council your request to stop one use of your records (to opt out). "
+                 "They must reply within one month.",
+    "access": "I can send the council your request to see the records it holds about your family. "
+              "They must reply within one month.",
+    "rectification": "I can send the council your request to correct a mistake in your records. "
+                     "They must reply within one month.",
+    "request_status": "I can tell you where your request is.",
+    "data_map": "I can show you what the council holds about your family, and how it is used.",
+    "reviews": "I can remind you to look at your family's choices again.",
+    "review": "I can go through your family's choices with you again.",
+}
+
+
+def identity_intro(task: str | None) -> str:
+    """The first reply of a task that needs the identity check: which task, what it will ask, what happens after."""
+    first = TASK_INTROS.get(task or "", "")
+    check = ("First I need to check it is you. I will ask for your family reference and a child's date of birth. "
+             "I will not keep these details after this chat.")
+    return f"{first} {check}".strip()
+
+
 def verified() -> str:
     return "Thank you, that matches. I will only use this for this chat."
 
