@@ -1,16 +1,18 @@
 """The named checks that say a crisis rule's match, or a whole message, is NOT news of danger now, and who is
-writing. Each is decided here, once, and used both by the rules around each match (bot/nlp/safety.py,
-bot/nlp/danger_now.py, on the sentence or the words near it) and by not_now_reason() on a whole message:
+writing. Each is defined here, once, and used both by the rules around each match (bot/nlp/safety.py and
+bot/nlp/danger_now.py: danger_now.not_now asks them of every match) and by not_now_reason() of a whole message:
 
-- past: long ago ("last year", "when I was little"), over now ("last week", "he's fine now", "it was sorted"), or
-  in Welsh ("flynyddoedd yn ôl"): past();
-- quoted record: "the notes say she was floppy": QUOTED_RECORD;
-- hypothetical: "if my baby stopped breathing would they...", "what if I said...": hypothetical_before() (around a
-  match) and hypothetical() (a whole message), with PLEA ("what do I do") turning both off;
-- news or film: "I saw on the news...", "he was stabbed in a film": news_or_film();
-- denial ("the report says I hit him, that's not true"), statistic ("how many children are hurt each year");
-- figure of speech: laughter, "kill me when she finds out": FIGURE;
-- child voice: the writer says they are a child ("im 14", "dw i'n 13"): child_voice(); a word that is a child
+- past(): long ago ("last year", "when I was little"), over now ("last week", "he's fine now", "it was sorted"), or
+  in Welsh ("flynyddoedd yn ôl", "pan oeddwn i'n blentyn"). Around a match it is asked of the words near it, after
+  any turn ("..., but never mind that, my son's just collapsed"); long_ago() is also asked of the whole sentence;
+- quoted_record(): "the notes say she was floppy";
+- news_or_film(): "I saw on the news...", "he was stabbed in a film";
+- denial() ("the report says I hit him, that's not true"), statistic() ("how many children are hurt each year");
+- hypothetical: "if my baby stopped breathing would they...", "what if I said...": hypothetical_before() reads the
+  words before a match, hypothetical() a whole message; a plea (PLEA, "what do I do") turns both off;
+- figure of speech: laughter, "kill me when she finds out" (FIGURE, whole messages only: the rules' own verbs
+  checks in safety.py tell "this form is killing me" apart);
+- child voice: the writer says they are a child ("im 14", "dw i'n 13"): child_voice(); a word that means a child
   ("little one", "15 year old"): child_word_ok().
 
 The learned detector (bot/nlp/crisis_model.py) knows English beyond any list, but it reads what a message is about,
@@ -67,12 +69,18 @@ OVER_NOW = re.compile(
 
 def welsh_past(words: Collection[str]) -> bool:
     """Long ago or a story, in Welsh: the simple past alone is not enough ("mae o wedi ... roedd y paced ar agor")."""
+    words = set(words)
     return bool(words & W.CY_PAST or ("pan" in words and words & W.CY_WAS))
 
 
-def past(text: str, words: Collection[str] = ()) -> bool:
-    """Long ago or over now (in the text), or in Welsh (the words)."""
-    return bool(LONG_AGO.search(text) or OVER_NOW.search(text) or welsh_past(words))
+def long_ago(text: str) -> bool:
+    return bool(LONG_AGO.search(text))
+
+
+def past(text: str, words: Collection[str] = frozenset()) -> bool:
+    """The past: long ago or over now (in the text), or in Welsh (the words). The rules ask it of the words near a
+    match (danger_now.not_now), and ask long_ago() of the whole sentence too (safety._Ctx.past)."""
+    return bool(long_ago(text) or OVER_NOW.search(text) or welsh_past(words))
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -111,6 +119,18 @@ STATISTICS = re.compile(  # "how many children are hurt each year"; not "how man
     r"swallowed|taken|drank|ate))|statistics|stats|figures|rates?|percent|"
     r"percentage|number of|each year|every year|per year)\b"
 )
+
+
+def denial(text: str) -> bool:
+    return bool(DENIAL.search(text))
+
+
+def statistic(text: str) -> bool:
+    return bool(STATISTICS.search(text))
+
+
+def quoted_record(text: str) -> bool:
+    return bool(QUOTED_RECORD.search(text))
 
 
 def news_or_film(text: str) -> bool:
@@ -226,32 +246,25 @@ def child_voice(text: str) -> bool:
 
 _WORD = re.compile(r"[\w']+")
 
-# (name, regular expression over the cleaned text); the first that matches names the reason
-_REGEX_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("past", LONG_AGO),
-    ("past", OVER_NOW),
-    ("quoted record", QUOTED_RECORD),
-    ("news or film", NEWS),
-    ("news or film", FICTION),
-    ("denial", DENIAL),
-    ("statistic", STATISTICS),
-    ("figure of speech", FIGURE),
-)
-
 
 def not_now_reason(text: str) -> str | None:
     """The name of the check that says this message is not about danger now, or None."""
     from bot.nlp.safety import clean_text  # safety imports this module: its text clean-up is read at call time
 
     cleaned = clean_text(text) or ""
-    for name, regex in _REGEX_CHECKS:
-        if regex.search(cleaned):
-            return name
-    if CONDITION.search(cleaned) and not PLEA.search(cleaned):
-        return "hypothetical"
     words = set(_WORD.findall(cleaned))
-    if words & W.CY_PAST:
+    if past(cleaned, words):
         return "past"
-    if words & (W.CY_IF - {"pan"}):
+    if quoted_record(cleaned):
+        return "quoted record"
+    if news_or_film(cleaned):
+        return "news or film"
+    if denial(cleaned):
+        return "denial"
+    if statistic(cleaned):
+        return "statistic"
+    if FIGURE.search(cleaned):
+        return "figure of speech"
+    if hypothetical(cleaned, words):
         return "hypothetical"
     return None

@@ -102,7 +102,7 @@ def not_now(ctx, start: int) -> bool:  # noqa: ANN001
     if not set(ctx.norms[turn : start + 4]) & {"was", "were", "had", "did", "used"}:
         lo = turn  # but not "I'm better now, but I was suicidal after my second baby"
     near = " ".join(t.text for t in ctx.doc[lo : min(hi, start + NEAR_TOKENS)])
-    if C.OVER_NOW.search(near) or C.QUOTED_RECORD.search(near) or C.NEWS.search(ctx.sentence(start)):
+    if C.past(near, _words(ctx, start)) or C.quoted_record(near) or C.news_or_film(ctx.sentence(start)):
         return True
     return C.hypothetical_before(ctx, start)
 
@@ -113,7 +113,7 @@ def check(  # noqa: C901, PLR0911, PLR0912
     """(rule name for the match, who) when the phrase at start:end is danger now, else None. The caller has
     already checked not_now."""
     sentence = ctx.sentence(start)
-    if ctx.past(start) or ctx.fiction(start) or ctx.denied(start) or C.STATISTICS.search(sentence):
+    if ctx.past(start) or ctx.fiction(start) or ctx.denied(start) or C.statistic(sentence):
         return None
     if ctx.asks_about_records_if(start):
         return None
@@ -576,7 +576,7 @@ def _welsh(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
       the message also says now or tonight, or makes a threat ("neith o ladd y plant os dwi'n ffonio rhywun");
     - a weapon only with the children, violence, a threat, now or a cry for help around it;
     - who: the writer for "fy hun" (myself), else a child when the message names one."""
-    if C.welsh_past(words) or ctx.norms[max(0, start - 2):start] in (["beth", "yw"], ["be", "ydi"], ["beth", "ydy"]):
+    if ctx.norms[max(0, start - 2):start] in (["beth", "yw"], ["be", "ydi"], ["beth", "ydy"]):
         return False  # "beth yw cam-drin?": what abuse is
     if not words & W.CY_NOW and words & W.CY_IF and ctx.norms[start] not in W.CY_THREAT:
         return False  # but a threat made with a condition is still a threat
@@ -595,8 +595,6 @@ def _welsh(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
 def _welsh_who(ctx, start, end, words, who):  # noqa: ANN001, ANN202, ARG001
     """A child when a Welsh message names one ("mae fy mab wedi llyncu tabledi"); else the rule's own. Not the past
     or a film ("oedd y ffilm am y bachgen ar goll ..."), nor "ar dân eisiau" (keen to), nor lost with a form."""
-    if C.welsh_past(words):
-        return False
     if ctx.norms[end - 1] in {"dân", "dan"} and ctx.at(end) in {"eisiau", "isio", "moyn", "i", "am", "dros"}:
         return False
     if ctx.norms[end - 1] == "goll" and words & {"dechrau", "deall", "drysu", "ffurflen", "system", "gwefan"}:

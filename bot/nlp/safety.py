@@ -247,17 +247,19 @@ class _Ctx:
         return bool(set(self.norms[lo:hi]) & W.RECORDS_TALK)
 
     def past(self, i: int) -> bool:
-        return bool(C.LONG_AGO.search(self.sentence(i)))
+        """Long ago, anywhere in the sentence around token i ("my son hurt his knee at football last year"). The
+        rest of the past check (over now, Welsh) is made nearer the match, by danger_now.not_now."""
+        return C.long_ago(self.sentence(i))
 
     def accident(self, i: int) -> bool:
         return bool(_ACCIDENT.search(self.sentence(i)))
 
     def denied(self, i: int) -> bool:
         """'the report says I hit my son, that's not true'"""
-        return bool(C.DENIAL.search(self.sentence(i)))
+        return C.denial(self.sentence(i))
 
     def fiction(self, i: int) -> bool:
-        return bool(C.FICTION.search(self.sentence(i)))
+        return C.news_or_film(self.sentence(i))
 
     def services(self, i: int) -> bool:
         return bool(_SERVICES.search(self.sentence(i)))
@@ -589,7 +591,7 @@ def _check_subject_event(ctx: _Ctx, start: int, end: int, rule: str) -> _Match |
     not_breathing = rule == "medical" and ctx.norms[end - 1] in {"breathing", "breathe", "wake", "waking", "moving"}
     if (not not_breathing and ctx.negated(start, end - 1)) or ctx.past(start):
         return None
-    if C.STATISTICS.search(ctx.sentence(start)):
+    if C.statistic(ctx.sentence(start)):
         return None  # "how many children commit suicide each year"
     if rule != "medical" and any(ctx.at(j) in {"if", "whether", "when"} for j in range(start - 3, start)):
         return None  # "what happens to my data if my child self harms"
