@@ -626,7 +626,7 @@ _EXTRA = {
 
 
 
-def _build(data: rule_files.RuleSet) -> dict[str, NowRule]:
+def build(data: rule_files.RuleSet) -> dict[str, NowRule]:
     """The rules of every danger_now.yml, each named check in `extra` known here."""
     built = {}
     for rule in data.danger_now:
@@ -638,4 +638,4 @@ def _build(data: rule_files.RuleSet) -> dict[str, NowRule]:
     return built
 
 
-RULES = _build(rule_files.rules())
+RULES = build(rule_files.rules())

@@ -118,7 +118,8 @@ _SERVICES = re.compile(
 class _Detector:
     """The spaCy objects: a blank English pipeline and one Matcher."""
 
-    def __init__(self) -> None:
+    def __init__(self, data: rule_files.RuleSet | None = None) -> None:
+        """data: the rules to match (default: those in bot/nlp/rules/)."""
         import spacy
         from spacy.matcher import Matcher
 
@@ -128,7 +129,7 @@ class _Detector:
         # Split them off, as English "'s" is, so the Welsh rules see "e 'n curo 'r plant" and "babi 'n tagu".
         suffixes = [*self.nlp.Defaults.suffixes, r"(?<=[^\W\d_])['’][nr]$"]
         self.nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-        data = rule_files.rules()
+        data = data or rule_files.rules()
         for word, norm in data.text_speak.items():
             self.nlp.vocab[word].norm_ = norm  # a lexeme's NORM applies to every token of that word
         self.matcher = Matcher(self.nlp.vocab, validate=True)
@@ -138,7 +139,7 @@ class _Detector:
                                        "(_CHECKS); a new phrase with no check of its own goes in danger_now.yml")
             self.matcher.add(rule.name, rule.patterns)
         for rule in data.danger_now:
-            self.matcher.add(rule.name, danger_now.RULES[rule.name].patterns)
+            self.matcher.add(rule.name, rule.patterns)
         self.strings = self.nlp.vocab.strings
 
 
