@@ -364,4 +364,9 @@ def rules() -> RuleSet:
     return load()
 
 
-WORDS = rules().words
+def __getattr__(name: str) -> Words:
+    """`from bot.nlp.rules import WORDS`: the word lists, read on first use (so `python -m bot.nlp.rules` can report a
+    mistake itself). The crisis modules import it, so a mistake in a file stops the assistant starting."""
+    if name == "WORDS":
+        return rules().words
+    raise AttributeError(name)
