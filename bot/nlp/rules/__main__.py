@@ -16,9 +16,10 @@ def main() -> int:
     except RulesError as exc:
         print(f"A mistake in the crisis rules: {exc}", file=sys.stderr)
         return 1
-    print(f"Crisis rules read: {len(rules.words.names()) - len(rules.maps)} word lists, {len(rules.maps)} word maps, {len(rules.text_speak)} text-speak words, "
-          f"{len(rules.harm) + len(rules.danger_now)} rules "
-          f"({sum(len(r.patterns) for r in rules.harm + rules.danger_now)} patterns)")
+    rules_read = rules.harm + rules.danger_now
+    print(f"Crisis rules read: {len(rules.words.names()) - len(rules.maps)} word lists, {len(rules.maps)} word maps, "
+          f"{len(rules.text_speak)} text-speak words, {len(rules_read)} rules "
+          f"({sum(len(r.patterns) for r in rules_read)} patterns)")
     return 0
 
 
