@@ -109,3 +109,13 @@ def test_rules_from_data_are_what_the_detector_matches(tmp_path):
     detector = safety._Detector(rules)
     doc = detector.nlp.make_doc("my partner wallops me")
     assert [detector.strings[m] for m, _, _ in detector.matcher(doc)] == ["violence"]
+
+
+def test_the_rules_check_shows_how_a_message_is_read_and_which_rule_matched(capsys):
+    from bot.nlp.rules.__main__ import main
+
+    assert main(["cant wake him", "the weather is nice"]) == 0
+    out = capsys.readouterr().out
+    assert "read as: can not wake him" in out
+    assert "rule now_unresponsive: 'cant wake him'" in out
+    assert "the weather is nice\n  read as: the weather is nice\n  crisis: no" in out
