@@ -119,3 +119,14 @@ def test_the_rules_check_shows_how_a_message_is_read_and_which_rule_matched(caps
     assert "read as: can not wake him" in out
     assert "rule now_unresponsive: 'cant wake him'" in out
     assert "the weather is nice\n  read as: the weather is nice\n  crisis: no" in out
+
+
+def test_every_word_list_is_read_somewhere():
+    """A word added to a list that no pattern, list or check reads would change nothing: no such list is kept."""
+    import re
+
+    texts = [p.read_text(encoding="utf-8") for p in [*RULES_DIR.parent.glob("*.py"), *RULES_DIR.glob("*/*.yml")]]
+    rules = load(RULES_DIR)
+    unread = [name for name in rules.words.names()
+              if sum(len(re.findall(rf"\b{name}\b", text)) for text in texts) < 2]  # its own definition is one
+    assert not unread
