@@ -1,1 +1,2 @@
-"""Word lists for PII redaction (bot/nlp/redact.py). The crisis rules' words and patterns are data, in bot/nlp/rules/."""
+"""Word lists for PII redaction (bot/nlp/redact.py). The crisis rules' words and patterns are data, in
+bot/nlp/rules/."""
