@@ -70,6 +70,7 @@ nlu-report: train
 # The crisis detector: the rules on their phrase lists, then rules, learned classifier and both on held-out sets
 # nobody tuned them on, and the NLU questions in each band (docs/safety.md). Trains first if needed.
 crisis-report: train
+	$(PY) -m bot.nlp.rules
 	$(PY) -m bot.nlp.report --holdout --doc docs/safety.md
 
 # Whole conversations over REST against the real servers, each turn checked on meaning (docs/nlu.md, Conversations).

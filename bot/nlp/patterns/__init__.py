@@ -1,1 +1,2 @@
-"""Word lists and pattern data for the rule-based NLP in bot.nlp (crisis detection and PII redaction)."""
+"""Word lists for PII redaction (bot/nlp/redact.py). The crisis rules' words and patterns are data, in
+bot/nlp/rules/."""
