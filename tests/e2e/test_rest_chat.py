@@ -211,6 +211,29 @@ def test_other_council_questions_get_the_council_contact_not_a_topic(servers, qu
     assert "Source:" not in reply  # no topic answer
 
 
+@pytest.mark.parametrize(
+    ("question", "meaning"),
+    [
+        # Issue 23, pattern 8: questions that had no page, in the issue's words (none is a training example).
+        ("how do I complain about the council itself, is there an ombudsman", "Ombudsman"),
+        ("what happens if we turn down early help, is that allowed", "allowed to say no"),
+        ("could my ex-partner find out what I asked the council", "address is not given out"),
+        (
+            "can a neighbour tell the council they are worried about a child without giving their name",
+            "your name not to be shared",
+        ),
+        ("is taking my consent back different from objecting", "withdraw it at any time"),
+        ("who is responsible when a company working for the council loses our data", "still responsible"),
+        # Pattern 7: someone asking for a parent gets what they can do with the parent there, not only numbers.
+        ("I'm a peer support worker, can I check a parent's status for her?", "You cannot use it for them"),
+    ],
+)
+def test_questions_that_had_no_page_get_their_answer(servers, question, meaning):
+    chat, _ = servers
+    reply = chat.text(f"e2e-nopage-{abs(hash(question))}", question)
+    assert meaning in reply and "Source:" in reply, reply
+
+
 def test_out_of_scope_buttons_lead_back_to_what_the_assistant_does(servers):
     """If the assistant misread a records question as out of scope, one tap shows what it can do."""
     chat, _ = servers
