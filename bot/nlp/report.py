@@ -129,6 +129,14 @@ class Learned:
 _COLUMNS = ("rules", "model", "sure", "sure+possible")
 
 
+def _shown(path: Path) -> str:
+    """A path as the docs show it: relative to the project when inside it (the same on every machine)."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _counts(verdicts: list[crisis_model.Verdict], settings: crisis_model.Settings) -> dict[str, int]:
     return {
         "rules": sum(v.source == "rules" for v in verdicts),
@@ -143,7 +151,7 @@ def holdout(folder: Path, learned: Learned | None = None) -> str:
     rules alone, and with a learned detector also by the model alone, in the sure band and in either band."""
     sets = sorted(p for p in folder.iterdir() if (p / "danger_now.txt").is_file())
     if learned is None:
-        lines = [f"Held-out sets in {folder} (never tuned on), rules alone:"]
+        lines = [f"Held-out sets in {_shown(folder)} (never tuned on), rules alone:"]
         total = Scores()
         for set_dir in sets:
             scores = score(read_phrases(set_dir / "danger_now.txt"), read_phrases(set_dir / "not_now.txt"))
@@ -157,7 +165,7 @@ def holdout(folder: Path, learned: Learned | None = None) -> str:
                      f"{len(total.false_alarms)}/{total.near_miss_total} not-now messages flagged")
         return "\n".join(lines)
 
-    lines = [f"Held-out sets in {folder} (never tuned on). Danger now caught / not-now flagged, by:",
+    lines = [f"Held-out sets in {_shown(folder)} (never tuned on). Danger now caught / not-now flagged, by:",
              "| set | danger / not now | " + " | ".join(_COLUMNS) + " |",
              "| --- | --- | " + " | ".join("---" for _ in _COLUMNS) + " |"]
     for set_dir in sets:
