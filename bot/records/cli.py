@@ -130,33 +130,39 @@ def _overdue_mark(row: dict, now: datetime) -> str:
     return "OVERDUE" if overdue else ""
 
 
-@_guarded
-def _requests_export(args: argparse.Namespace) -> int:
-    with db.session_scope() as session:
-        rows = service.export_requests(session, overdue=args.overdue, type=args.type)
+def _write_rows(rows: list[dict], fields: list[str], fmt: str, output: str | None) -> int:
+    """Rows as JSON or CSV, to the file `output` or to stdout; EXIT_BAD_INPUT (said) when the file cannot be made."""
     out = sys.stdout
     handle = None
-    if args.output:
+    if output:
         try:
-            handle = open(args.output, "w", newline="", encoding="utf-8")
+            handle = open(output, "w", newline="", encoding="utf-8")
         except OSError as error:
-            _err(f"cannot write {args.output}: {error.strerror or error}")
+            _err(f"cannot write {output}: {error.strerror or error}")
             return EXIT_BAD_INPUT
         out = handle
     try:
-        if args.format == "json":
+        if fmt == "json":
             json.dump(rows, out, indent=2, ensure_ascii=False)
             out.write("\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+            writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
     finally:
         if handle is not None:
             handle.close()
-    if args.output:
-        print(f"Wrote {len(rows)} request(s) to {args.output}.", file=sys.stderr)
     return EXIT_OK
+
+
+@_guarded
+def _requests_export(args: argparse.Namespace) -> int:
+    with db.session_scope() as session:
+        rows = service.export_requests(session, overdue=args.overdue, type=args.type)
+    code = _write_rows(rows, EXPORT_FIELDS, args.format, args.output)
+    if code == EXIT_OK and args.output:
+        print(f"Wrote {len(rows)} request(s) to {args.output}.", file=sys.stderr)
+    return code
 
 
 @_guarded
@@ -234,28 +240,7 @@ def _reviews_list(args: argparse.Namespace) -> int:
 
 @_guarded
 def _reviews_export(args: argparse.Namespace) -> int:
-    rows = _review_rows(args.status)
-    handle = None
-    out = sys.stdout
-    if args.output:
-        try:
-            handle = open(args.output, "w", newline="", encoding="utf-8")
-        except OSError as error:
-            _err(f"cannot write {args.output}: {error.strerror or error}")
-            return EXIT_BAD_INPUT
-        out = handle
-    try:
-        if args.format == "json":
-            json.dump(rows, out, indent=2, ensure_ascii=False)
-            out.write("\n")
-        else:
-            writer = csv.DictWriter(out, fieldnames=REVIEW_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-    finally:
-        if handle is not None:
-            handle.close()
-    return EXIT_OK
+    return _write_rows(_review_rows(args.status), REVIEW_FIELDS, args.format, args.output)
 
 
 @_guarded
