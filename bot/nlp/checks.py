@@ -177,9 +177,11 @@ def hypothetical(text: str, words: Collection[str] = ()) -> bool:
 # Figure of speech
 # ------------------------------------------------------------------------------------------------------------------
 
-# Laughter and eye-rolls, and "kill me if/when she finds out": how people joke, not how they ask for help
+# Laughter and eye-rolls, jokes ("any good jokes about dads"; not "this is not a joke"), and "kill me if/when she
+# finds out": how people joke, not how they ask for help
 FIGURE = re.compile(
     r"\b(?:lol|lmao|haha\w*|jk)\b|[\U0001F602\U0001F923\U0001F644\U0001F605]"
+    r"|(?<!not a )(?<!n't a )(?<!no )\bjokes?\b|\b(?:joking|funniest|memes?)\b"
     r"|\b(?:if|when|once) (?:he|she|they|mum|mam|dad|nan|my \w+) (?:finds?|sees?|hears?) (?:out|about)?"
 )
 

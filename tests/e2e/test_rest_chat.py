@@ -289,7 +289,8 @@ def test_only_a_clear_yes_sends_a_request(servers):
     chat.text(sender, "opt me out")
     chat.text(sender, "DEMO-1001")
     assert "matches" in chat.text(sender, "3/4/2019")
-    assert "Shall I send it?" in chat.text(sender, "research and planning")
+    # a use no other test opts this family out of: an objection already asked for is not asked again (issue 23)
+    assert "Shall I send it?" in chat.text(sender, "offering early help")
     for unclear in ("???", "🙂🙂🙂", "👍"):
         reply = chat.text(sender, unclear)
         assert reply and not re.search(r"OPT-[A-Z0-9]{5}", reply), (unclear, reply)

@@ -29,6 +29,7 @@ def test_the_model_alone_is_sure_when_no_check_speaks():
     ("what if i said i was scared of my partner, would they take the kids", "hypothetical"),
     ("ma mam's gonna skin me alive when she finds out lol", "figure of speech"),
     ("we watched a film about a kidnapping and now he cant sleep", "news or film"),
+    ("do you know any good jokes about dads", "figure of speech"),
 ])
 def test_a_check_keeps_a_model_score_in_the_possible_band(text, reason):
     assert not_now_reason(text) == reason
@@ -38,6 +39,7 @@ def test_a_check_keeps_a_model_score_in_the_possible_band(text, reason):
 
 
 @pytest.mark.parametrize("text", ["my baby is not breathing", "he has a knife and he is at the door",
+                                  "this is not a joke, he says he will take the kids tonight",
                                   "mae'r babi wedi stopio anadlu"])
 def test_no_check_speaks_for_danger_now(text):
     assert not_now_reason(text) is None
