@@ -87,19 +87,21 @@ def worth_meaning(text: str) -> bool:
     return words > 0 and not (NUMBER.search(text) and words < 4)
 
 
+def _kept_meaning(message: Message) -> Any:
+    """The sentence model's numbers already on a message, or None."""
+    return next((f.features for f in message.features if f.origin == MEANING and f.attribute == TEXT), None)
+
+
 def add_meaning(messages: list[Message]) -> np.ndarray:
     """The sentence model's 384 numbers for each message, as a (len(messages), 384) matrix. They are worked out once
     per message, for the messages that lack them, and kept on it as a sentence feature (origin "meaning"), so the
     topic selector reuses what the intent classifier asked for."""
-    def kept(message: Message) -> Any:
-        return next((f.features for f in message.features if f.origin == MEANING and f.attribute == TEXT), None)
-
-    missing = [m for m in messages if kept(m) is None]
+    missing = [m for m in messages if _kept_meaning(m) is None]
     if missing:
         vectors = encoder().encode([m.get(TEXT) or "" for m in missing])
         for message, vector in zip(missing, vectors, strict=True):
             message.add_features(Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, MEANING))
-    return np.vstack([np.asarray(kept(m)).reshape(1, -1) for m in messages])
+    return np.vstack([np.asarray(_kept_meaning(m)).reshape(1, -1) for m in messages])
 
 
 APOSTROPHES = "'\u2019\u2018`"  # typed, a phone's curly one (’), its opening twin (‘), a backtick
@@ -183,10 +185,6 @@ class MeaningFeaturizer(GraphComponent):
         return messages
 
 
-def has_meaning(message: Message) -> bool:
-    return any(f.origin == MEANING and f.attribute == TEXT for f in message.features)
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class CrisisDetector(GraphComponent):
     """Danger now: the rules and a learned classifier, in three bands (bot/nlp/crisis_model.py). Runs last, so that
@@ -255,7 +253,7 @@ class CrisisDetector(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             p = 0.0
-            if self.model is not None and has_meaning(message):
+            if self.model is not None and _kept_meaning(message) is not None:
                 p = float(crisis_model.probability(self.model, add_meaning([message]))[0])
             verdict = crisis_model.decide(text, p, self.settings)
             if verdict.band is None:
