@@ -42,4 +42,4 @@ def test_each_guide_says_how_it_works_how_to_change_it_and_how_well(guide, comma
     assert any("how to change it" in h.lower() for h in headings), headings
     assert headings[-1] == "How well", headings  # one results section, last
     assert text.count(f"<!-- results: {command} -->") == 1 and text.count(f"<!-- /results: {command} -->") == 1
-    assert not re.search(r"\b[Ss]ession \d+\b|\bround \d+\b", text), "history goes to docs/history.md"
+    assert not re.search(r"\b[Ss]ession \d+\b|\bround \d+\b", text), "history belongs in the commit log"
