@@ -77,15 +77,20 @@ def score(crisis: list[str], near_misses: list[str]) -> Scores:
     return scores
 
 
-def render(scores: Scores) -> str:
+def summary(scores: Scores) -> list[str]:
+    """The rules' figures on the phrase lists, without the lists of misses."""
     n = scores.crisis_total + scores.near_miss_total
     per_message_ms = scores.seconds / n * 1000 if n else 0.0
-    lines = [
+    return [
         f"Phrase lists, rules: {scores.caught}/{scores.crisis_total} caught, recall {scores.recall:.1%}",
         f"Combined set ({scores.crisis_total} crisis + {scores.near_miss_total} near-misses): "
         f"{len(scores.false_alarms)} false alarms, precision {scores.precision:.1%}",
         f"Time, rules: {per_message_ms:.3f} ms a message",
     ]
+
+
+def render(scores: Scores) -> str:
+    lines = summary(scores)
     lines.append(f"Missed ({len(scores.missed)}):")
     lines += [f"  - {text}" for text in scores.missed] or ["  (none)"]
     lines.append(f"False alarms ({len(scores.false_alarms)}):")
@@ -220,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     detect_crisis("warm up")
     scores = score(crisis, near_misses)
     print(render(scores))
-    figures = render(scores).split("\nMissed")[0].splitlines()
+    figures = summary(scores)  # for the doc; printed above, with the lists of misses
+    printed = len(figures)
     learned = Learned.from_archive(args.model) if args.holdout is not None else None
     if args.holdout is not None:
         if not args.holdout.is_dir():
@@ -231,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         figures.append(holdout(args.holdout, learned))
         if learned is not None:
             figures.append(ordinary_messages(learned))
-        print("\n".join(figures[3:]))
+        print("\n".join(figures[printed:]))
     if args.doc is not None:
         from bot.doc_results import update
 
