@@ -17,10 +17,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.nlp.crisis_model import POSSIBLE
+from bot.nlp.crisis_model import CRISIS_KEY, POSSIBLE
 
 DANGER_LINE = "utter_danger_line"
-CRISIS_KEY = "crisis"
 
 
 def needs_danger_line(tracker: DialogueStateTracker, line: str) -> bool:

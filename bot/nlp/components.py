@@ -71,7 +71,6 @@ log = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 CRISIS_CHILD_INTENT = "crisis_child"
-CRISIS_KEY = "crisis"
 MEANING = "meaning"  # the origin of the sentence model's features on a message
 
 
@@ -258,7 +257,7 @@ class CrisisDetector(GraphComponent):
             verdict = crisis_model.decide(text, p, self.settings)
             if verdict.band is None:
                 continue
-            message.set(CRISIS_KEY, {"band": verdict.band, "kind": verdict.kind, "source": verdict.source,
+            message.set(crisis_model.CRISIS_KEY, {"band": verdict.band, "kind": verdict.kind, "source": verdict.source,
                                      "probability": round(verdict.probability, 3)}, add_to_output=True)
             if not verdict.is_crisis:
                 continue

@@ -31,6 +31,7 @@ from bot.nlp.safety import detect_crisis, writer_says_child
 
 log = logging.getLogger(__name__)
 
+CRISIS_KEY = "crisis"  # where the parse data holds the band of a message (read by bot/nlg.py)
 SURE = "sure"
 POSSIBLE = "possible"
 DANGER_FILE = "danger_now.txt"
@@ -81,11 +82,11 @@ def load(folder: Path) -> MLPClassifier | None:
     path = folder / MODEL_FILE
     if not path.is_file():
         return None
-    unknown = set(skops.io.get_untrusted_types(file=path)) - _TRUSTED
-    if unknown:
-        log.error("Not loading %s: it holds types our crisis classifier does not (%s).", path, sorted(unknown))
+    held = set(skops.io.get_untrusted_types(file=path))
+    if held - _TRUSTED:
+        log.error("Not loading %s: it holds types our crisis classifier does not (%s).", path, sorted(held - _TRUSTED))
         return None
-    model = skops.io.load(path, trusted=sorted(set(skops.io.get_untrusted_types(file=path))))
+    model = skops.io.load(path, trusted=sorted(held))
     if not isinstance(model, MLPClassifier):
         log.error("Not loading %s: it holds a %s, not our crisis classifier.", path, type(model).__name__)
         return None
