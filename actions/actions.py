@@ -25,6 +25,7 @@ from bot.privacy.tracker_store import NOT_KEPT
 from bot.records import holdings, reviews, service
 from bot.records.db import session_scope
 from bot.records.identity import normalise_reference, parse_dob
+from bot.tasks import INTENT_TASKS
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +40,6 @@ TASK_FORMS = {
     "review": "review_form",
 }
 FORMS = {"identity_form", *TASK_FORMS.values()}
-INTENT_TASKS = {
-    "check_status": "status",
-    "change_consent": "consent",
-    "opt_out": "objection",
-    "request_data": "access",
-    "report_error": "rectification",
-    "request_status": "request_status",
-    "see_data_map": "data_map",
-    "review_reminders": "reviews",
-    "review_choices": "review",
-    "stop_reviews": "stop_reviews",
-}
 TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error_should", "request_reference",
               "review_channel", "review_number", "review_answer", "review_answers"]
 MAX_FREE_TEXT = 1000

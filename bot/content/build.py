@@ -59,9 +59,15 @@ MAX_RELATED = 4  # web buttons under a topic answer; the 4th, where there is one
 # confused with this one (`make nlu-report`), so a parent given the wrong answer is one tap from the right one.
 
 
+DO_IT_NOW = "Do it now"
+
+
 def related_buttons(topic_id: str, content: Content) -> list[dict[str, str]]:
+    """The buttons under a topic's web answer: "Do it now" first when the page explains a task (its `task:`), then
+    the related topics."""
     topic = content.topic(topic_id)
-    return [{"title": content.topic(r).title, "payload": topic_payload(r)} for r in topic.related[:MAX_RELATED]]
+    do_it = [{"title": DO_IT_NOW, "payload": f"/{topic.task}"}] if topic.task else []
+    return do_it + [{"title": content.topic(r).title, "payload": topic_payload(r)} for r in topic.related[:MAX_RELATED]]
 
 
 def nlu_document(content: Content) -> str:

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Extra, HttpUrl, validator
 
+from bot.tasks import INTENT_TASKS
+
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 
 THEMES = {
@@ -106,12 +108,21 @@ class Topic(Strict):
     sources: list[Source]
     reviewed: dt.date
     related: list[str] = []
+    # The task this page explains, by the intent that asks for it (bot/tasks.py): the web answer gets a "Do it now"
+    # button, and "ok do it" right after the page starts the task.
+    task: str | None = None
     examples: list[str]
     body: str
 
     @validator("id")
     def _id_shape(cls, value: str) -> str:
         return _check_id(value)
+
+    @validator("task")
+    def _known_task(cls, value: str | None) -> str | None:
+        if value is not None and value not in INTENT_TASKS:
+            raise ValueError(f"must be one of: {', '.join(sorted(INTENT_TASKS))}")
+        return value
 
     @validator("theme")
     def _known_theme(cls, value: str) -> str:
