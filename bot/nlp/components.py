@@ -467,11 +467,16 @@ class TopicSelector(IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**IntentClassifier.get_default_config(), "retrieval_intent": "topic"}
+        return {**IntentClassifier.get_default_config(), "retrieval_intent": "topic", "rank_unsure_below": 0.5}
 
     def _asked(self, messages: list[Message]) -> list[Message]:
-        name = self.config["retrieval_intent"]
-        return [m for m in messages if (m.get(INTENT) or {}).get("name") == name and self._can_classify(m)]
+        """The topic questions, and the messages the intent classifier was unsure of (under `rank_unsure_below`):
+        in a conversation, one of those may be a follow-up question that only its context places
+        (bot/nlp/context.py reads their ranking)."""
+        name, unsure = self.config["retrieval_intent"], float(self.config["rank_unsure_below"])
+        return [m for m in messages
+                if ((m.get(INTENT) or {}).get("name") == name
+                    or (m.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 1.0) < unsure) and self._can_classify(m)]
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples

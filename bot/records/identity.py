@@ -52,6 +52,13 @@ def _clean(text: object) -> str | None:
     return text
 
 
+def bare_reference(text: object) -> str | None:
+    """The family reference when the whole message is one ('demo 1001', 'DEMO-1001'); else None."""
+    cleaned = _clean(text)
+    exact = _REFERENCE_EXACT.fullmatch(cleaned.upper()) if cleaned else None
+    return _reference(exact.group(1), exact.group(2)) if exact else None
+
+
 def normalise_reference(text: object) -> str | None:
     """'demo 1001', 'Demo-1001', ' DEMO1001 ' -> 'DEMO-1001'; None when it is not a family reference.
 
