@@ -33,7 +33,7 @@ def answer(parsed: dict) -> str:
     return str(intent)
 
 
-def measure(model: Path, sets: Path) -> str:
+def measure(model: Path, sets: Path, show_wrong: bool = False) -> str:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -46,6 +46,8 @@ def measure(model: Path, sets: Path) -> str:
             got = answer(loop.run_until_complete(agent.parse_message(text)))
             if got != label:
                 wrong[(label, got)] += 1
+                if show_wrong:
+                    print(f"{path.stem}\t{label}\t{got}\t{text}")
         right = len(pairs) - sum(wrong.values())
         total_right, total = total_right + right, total + len(pairs)
         lines.append(f"{path.stem}: {right}/{len(pairs)} right ({right / max(len(pairs), 1):.1%})")
@@ -60,8 +62,10 @@ def main() -> None:
     parser.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--sets", type=Path, default=DEFAULT_SETS)
     parser.add_argument("--doc", type=Path)
+    parser.add_argument("--show-wrong", action="store_true",
+                        help="print each wrong message (this makes the sets looked-at: see docs/nlu.md)")
     args = parser.parse_args()
-    printed = measure(args.model, args.sets)
+    printed = measure(args.model, args.sets, args.show_wrong)
     print(printed)
     if args.doc is not None:
         from bot.doc_results import update
