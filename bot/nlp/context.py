@@ -11,8 +11,8 @@ For a follow-up (a short message that points back: "that", "it", "and ...", "wha
   becomes that task's intent;
 - the page just given, chosen again, is not given again word for word: the topic selector's next best that is
   related to it (its `related:`) answers, when the selector gives it a fair chance;
-- a message the classifiers could not place (nlu_fallback) is answered by the related topic the selector ranks
-  highest, when that is a fair chance.
+- a message the classifiers could not place (nlu_fallback), or placed only weakly, is answered by the related topic
+  the selector ranks highest, when that is a fair chance.
 Anything else is left as the classifiers decided. The crisis detector runs after this and overrides it.
 
 A bare family reference ("DEMO-1001") outside a form starts the identity check (the status task) with the
@@ -105,14 +105,16 @@ def decide(text: str, intent: str | None, ranking: list[tuple[str, float]], last
     if task and asks_to_do_it(text, intent) and intent in (AFFIRM, FALLBACK, TOPIC, "help"):
         return Decision(intent=task, why=f"asks to do the task of {last_topic}")
     neighbours = set(related.get(last_topic, []))
-    scored = sorted(((p + (weights.related_bonus if t in neighbours else 0.0), t) for t, p in ranking
-                     if t != last_topic), reverse=True)
+    scored = sorted(((p + weights.related_bonus, t) for t, p in ranking if t in neighbours), reverse=True)
     best = scored[0] if scored else None
-    if intent == TOPIC and ranking and ranking[0][0] == last_topic:
-        if best and best[1] in neighbours and best[0] >= weights.alternative_floor:
+    top, top_p = ranking[0] if ranking else (None, 0.0)
+    if intent == TOPIC and top == last_topic:
+        if best and best[0] >= weights.alternative_floor:
             return Decision(intent=TOPIC, topic=best[1], why=f"not {last_topic} again: its neighbour")
         return Decision()
-    if intent == FALLBACK and best and best[1] in neighbours and best[0] >= weights.fallback_floor:
+    if intent == TOPIC and best and top_p < weights.fallback_floor and best[0] > top_p:
+        return Decision(intent=TOPIC, topic=best[1], why=f"a weak topic; its neighbour fits {last_topic} better")
+    if intent == FALLBACK and best and best[0] >= weights.fallback_floor:
         return Decision(intent=TOPIC, topic=best[1], why=f"unplaced follow-up to {last_topic}")
     return Decision()
 

@@ -131,3 +131,14 @@ def test_inside_a_form_a_reference_is_the_form_s_answer_not_a_new_task(component
     component.process([message], tracker=tracker)
     assert message.get("intent")["name"] == "nlu_fallback"
     assert not message.get("entities")
+
+
+def test_a_weakly_placed_follow_up_goes_to_a_neighbour_that_fits_the_subject_better():
+    ranking = [("records_police", 0.09), ("opting_out_limits", 0.06)]
+    decision = decide("what happens then", "topic", ranking, "object_to_use", RELATED, TASKS)
+    assert (decision.intent, decision.topic) == ("topic", "opting_out_limits")
+
+
+def test_a_confidently_placed_follow_up_keeps_its_topic():
+    ranking = [("records_police", 0.7), ("opting_out_limits", 0.06)]
+    assert decide("and what about the police", "topic", ranking, "object_to_use", RELATED, TASKS).topic is None
