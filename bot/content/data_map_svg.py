@@ -33,7 +33,7 @@ def _box(x: int, y: int, label: str, sub: str, kind: str) -> str:
 
 def render(content: Content, holdings, choices: dict[str, str], alt: str) -> str:  # type: ignore[no-untyped-def]
     """The SVG document (a string). `alt` is its description for screen readers."""
-    from bot.content.task_text import _choice_name
+    from bot.content.task_text import choice_name
 
     purposes = {p.id: p for p in content.council.purposes}
     orgs = {o.id: o.name for o in content.council.organisations}
@@ -47,7 +47,7 @@ def render(content: Content, holdings, choices: dict[str, str], alt: str) -> str
             key = f"use:{purpose_id}"
             if purpose_id in purposes and key not in [r[0] for r in right]:
                 p = purposes[purpose_id]
-                right.append((key, p.name, "Your choice: " + _choice_name(p, choices.get(p.id, p.default))))
+                right.append((key, p.name, "Your choice: " + choice_name(p, choices.get(p.id, p.default))))
         for a in h.algorithms:
             key = f"alg:{a.id}"
             if key not in [r[0] for r in right]:
