@@ -16,9 +16,8 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content import data_map_svg
+from bot.content import data_map_svg, messages
 from bot.content import task_text as texts
-from bot.content import messages
 from bot.content.loader import content
 from bot.content.models import Purpose
 from bot.privacy.sealing import is_sealed, seal, unseal
@@ -267,7 +266,8 @@ class ActionSubmitTask(Action):
                 conversation_id=tracker.sender_id, via=_channel(tracker),
             )
             chosen = reviews.subscription(session, family_id=family_id)
-        dispatcher.utter_message(text=texts.review_done(kept, changed, chosen.next_due_at.date() if chosen else None, lang=_lang(tracker)))
+        dispatcher.utter_message(text=texts.review_done(kept, changed, chosen.next_due_at.date() if chosen else None,
+                                                        lang=_lang(tracker)))
 
     def _request_status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with session_scope() as session:
@@ -282,7 +282,8 @@ class ActionSubmitTask(Action):
             dispatcher.utter_message(text=texts.request_not_found(lang=_lang(tracker)))
             return
         history = [(e.at, e.status) for e in view.history]
-        dispatcher.utter_message(text=texts.request_status(view.type, view.reference, view.status, view.due_at, history, lang=_lang(tracker)))
+        dispatcher.utter_message(text=texts.request_status(view.type, view.reference, view.status, view.due_at, history,
+                                                           lang=_lang(tracker)))
 
 
 class ActionCancelTask(Action):
@@ -453,7 +454,8 @@ class _PurposeValidation:
         if chosen is None:
             purpose = texts.match_option(str(value or ""), _purpose_options(None))
             if purpose and self.task == "consent":
-                dispatcher.utter_message(text=texts.no_choice_offered(_purpose(purpose), content(), lang=_lang(tracker)))
+                dispatcher.utter_message(text=texts.no_choice_offered(_purpose(purpose), content(),
+                                                                      lang=_lang(tracker)))
             else:
                 dispatcher.utter_message(text=texts.purpose_not_recognised(lang=_lang(tracker)))
             return {"purpose": None}
@@ -585,16 +587,19 @@ class ActionAskConfirm(Action):
             text = texts.confirm_objection(purpose, content(), due, lang=_lang(tracker))
         elif task == "consent" and purpose is not None:
             labels = {lv.id: lv.label for lv in purpose.levels}
-            text = texts.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""), content(), lang=_lang(tracker))
+            text = texts.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""), content(),
+                                       lang=_lang(tracker))
         elif task == "access":
             text = texts.confirm_access(due, lang=_lang(tracker))
         elif task == "reviews":
             number = unseal(tracker.get_slot("review_number")) or ""
             first = reviews.first_due(dt.datetime.now(dt.timezone.utc), content().council.consent_review_months)
-            text = texts.confirm_reviews(content(), tracker.get_slot("review_channel") or "sms", number[-3:], first, lang=_lang(tracker))
+            text = texts.confirm_reviews(content(), tracker.get_slot("review_channel") or "sms", number[-3:], first,
+                                         lang=_lang(tracker))
         else:
             details = _error_details(tracker)
-            text = texts.confirm_error(details["error_what"], details["error_where"], details["error_should"], lang=_lang(tracker))
+            text = texts.confirm_error(details["error_what"], details["error_where"], details["error_should"],
+                                       lang=_lang(tracker))
         dispatcher.utter_message(text=text, buttons=messages.buttons(YES_NO, _lang(tracker)))
         return []
 
@@ -620,17 +625,19 @@ def show_data_map(dispatcher: CollectingDispatcher, tracker: Tracker, next_steps
     private = {NOT_KEPT: True}
     if _channel(tracker) in TEXT_CHANNELS:
         # in a review the choices come next, so only the summary (the details are a "what do you hold" away)
-        dispatcher.utter_message(text=texts.data_map_summary(content(), held, chosen, detail=next_steps, lang=_lang(tracker)), **private)
+        dispatcher.utter_message(text=texts.data_map_summary(content(), held, chosen, detail=next_steps,
+                                                             lang=_lang(tracker)), **private)
         return
     *chunks, last = texts.data_map(content(), held, chosen, lang=_lang(tracker))
     for chunk in chunks:
         dispatcher.utter_message(text=chunk, **private)
     if held:
         alt = texts.data_map_alt(content(), held, lang=_lang(tracker))
-        svg = data_map_svg.render(content(), held, chosen, alt)
+        svg = data_map_svg.render(content(), held, chosen, alt, lang=_lang(tracker))
         # {"data": ...}: Rasa's socketio channel emits the custom message's keys as emit() arguments
         dispatcher.utter_message(json_message={"data": {"data_map": {"svg": svg, "alt": alt}}}, **private)
-    dispatcher.utter_message(text=last, buttons=messages.buttons(DATA_MAP_NEXT_STEPS, _lang(tracker)) if next_steps else None, **private)
+    steps = messages.buttons(DATA_MAP_NEXT_STEPS, _lang(tracker)) if next_steps else None
+    dispatcher.utter_message(text=last, buttons=steps, **private)
 
 
 class ValidateReviewsForm(FormValidationAction):
@@ -707,7 +714,9 @@ class ActionAskReviewChannel(Action):
         return "action_ask_review_channel"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=texts.ask_review_channel(content(), lang=_lang(tracker)), buttons=messages.buttons(REVIEW_CHANNELS, _lang(tracker)))
+        dispatcher.utter_message(text=texts.ask_review_channel(content(),
+                                                               lang=_lang(tracker)),
+                                 buttons=messages.buttons(REVIEW_CHANNELS, _lang(tracker)))
         return []
 
 
@@ -719,7 +728,8 @@ class ActionAskReviewNumber(Action):
         buttons = (messages.buttons([("buttons.this_number", THIS_NUMBER[0])], _lang(tracker))
                    if _channel(tracker) in TEXT_CHANNELS else None)
         dispatcher.utter_message(
-            text=texts.ask_review_number(tracker.get_slot("review_channel") or "sms", from_here=bool(buttons), lang=_lang(tracker)),
+            text=texts.ask_review_number(tracker.get_slot("review_channel") or "sms", from_here=bool(buttons),
+                                         lang=_lang(tracker)),
             buttons=buttons,
         )
         return []
@@ -739,6 +749,7 @@ class ActionAskReviewAnswer(Action):
         buttons = messages.buttons([("buttons.keep_it", KEEP)], _lang(tracker))
         buttons += [{"title": lv.label, "payload": lv.id} for lv in purpose.levels if lv.id != current]
         dispatcher.utter_message(
-            text=texts.ask_review_answer(purpose, current, steps.index(purpose) + 1, len(steps), lang=_lang(tracker)), buttons=buttons
+            text=texts.ask_review_answer(purpose, current, steps.index(purpose) + 1, len(steps),
+                                         lang=_lang(tracker)), buttons=buttons
         )
         return []

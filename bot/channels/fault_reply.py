@@ -1,8 +1,8 @@
 """A kind answer, within seconds, whatever part of the assistant fails.
 
 Every channel (REST, web chat, SMS, WhatsApp) hands Rasa each message through `guard(on_new_message)`. The guard
-watches the turn and sends the response `utter_fault` (content/messages/en/faults.yml: this cannot be done now, the answers so
-far are kept, the council's phone and hours, 999) in the channel's own form when
+watches the turn and sends the response `utter_fault` (content/messages/en/faults.yml: this cannot be done now,
+the answers so far are kept, the council's phone and hours, 999) in the channel's own form when
 
 - a custom action failed (the reply goes at once, and what Rasa says after it in that turn is held back): the
   action server is down, paused past the action timeout (endpoints.yml

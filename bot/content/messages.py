@@ -33,9 +33,10 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -76,7 +77,8 @@ class Message:
     def field_for(self, lang: str, channel: str) -> str:
         """Which word field a channel reads: sms -> sms, short or text; whatsapp -> whatsapp, short or text; any
         other channel (web chat, REST) -> web or text."""
-        order = {"sms": ("sms", "short", "text"), "whatsapp": ("whatsapp", "short", "text")}.get(channel, ("web", "text"))
+        order = {"sms": ("sms", "short", "text"),
+                 "whatsapp": ("whatsapp", "short", "text")}.get(channel, ("web", "text"))
         words = self.words[lang]
         return next(f for f in order if f in words)
 
@@ -209,8 +211,10 @@ def buttons(pairs: Iterable[tuple[str, str]], lang: str = "en") -> list[dict[str
 
 def _is_say(call: ast.Call) -> bool:
     f = call.func
-    return (isinstance(f, ast.Name) and f.id == "say") or (isinstance(f, ast.Attribute) and f.attr == "say"
-                                                          and isinstance(f.value, ast.Name) and f.value.id == "messages")
+    if isinstance(f, ast.Name):
+        return f.id == "say"
+    return (isinstance(f, ast.Attribute) and f.attr == "say"
+            and isinstance(f.value, ast.Name) and f.value.id == "messages")
 
 
 def _call_problem(call: ast.Call, known: Messages) -> str | None:
