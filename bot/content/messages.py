@@ -26,6 +26,8 @@ Two kinds of placeholder:
   and actions/ and fails when the values it passes are not exactly the ones the key declares.
 - `{{name}}`: a register block or snippet filled from content/ (the council's phone, 999, the safeguarding line),
   as in topics (bot/content/render.py).
+- `{{group.name}}`: the words of another key (without params) in the same language, for the same channel: a
+  sentence several messages say ("Or say cancel to stop.", the 999 line) is written once.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ WORD_FIELDS = ("text", "web", "short", "sms", "whatsapp")
 SHAPE_FIELDS = ("params", "buttons", "send_alone")
 RESPONSE_PREFIX = "utter_"
 PARAM = re.compile(r"(?<!\{)\{([a-z_][a-z0-9_]*)\}(?!\})")
+MESSAGE_REF = re.compile(r"\{\{\s*([a-z0-9_]+\.[a-z0-9_]+)\s*\}\}")  # {{common.or_cancel}}: another key's words
 CODE_DIRS = ("bot", "actions")  # where check_calls() looks for say(...) calls
 CALL_OPTIONS = ("lang", "channel")  # say()'s own arguments, never message values
 
@@ -84,6 +87,9 @@ class Message:
 
     def template(self, lang: str, channel: str) -> str:
         return self.words[lang][self.field_for(lang, channel)]
+
+    def refs(self) -> set[str]:
+        return {key for texts in self.words.values() for text in texts.values() for key in MESSAGE_REF.findall(text)}
 
     def placeholders(self) -> set[str]:
         return {name for texts in self.words.values() for text in texts.values() for name in PARAM.findall(text)}
@@ -169,9 +175,26 @@ def load_messages(root: Path = MESSAGES_DIR) -> Messages:
         by_key[key] = message
     messages = Messages(by_key)
     for message in messages:
+        for ref in message.refs():
+            if messages[ref].params:
+                raise MessageError(f"{message.where}: {{{{{ref}}}}} takes params, so it cannot be used inside a text")
+        for lang in LANGUAGES:
+            for channel in ("web", *TEXT_CHANNELS):
+                _expand(message.template(lang, channel), lang, channel, messages, (message.key,))
         for title, _payload in message.buttons:
             messages[title]  # noqa: B018 - raises on an unknown title key
     return messages
+
+
+def _expand(text: str, lang: str, channel: str, known: Messages, inside: tuple[str, ...] = ()) -> str:
+    """The text with each {{group.name}} replaced by that key's words (themselves expanded)."""
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key in inside:
+            raise MessageError(f"{inside[0]}: {{{{{key}}}}} includes itself")
+        return _expand(known[key].template(lang, channel), lang, channel, known, (*inside, key))
+
+    return MESSAGE_REF.sub(replace, text)
 
 
 @functools.lru_cache(maxsize=4)
@@ -179,7 +202,8 @@ def messages(root: Path = MESSAGES_DIR) -> Messages:
     return load_messages(root)
 
 
-def render(message: Message, lang: str, channel: str, params: dict[str, Any], content_: Content | None = None) -> str:
+def render(message: Message, lang: str, channel: str, params: dict[str, Any], content_: Content | None = None,
+           known: Messages | None = None) -> str:
     """One message in a language for a channel: register blocks and snippets filled, then the code's values."""
     if lang not in LANGUAGES:
         raise MessageError(f"{message.key}: unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
@@ -189,7 +213,7 @@ def render(message: Message, lang: str, channel: str, params: dict[str, Any], co
     missing = set(message.params) - set(params)
     if missing:
         raise MessageError(f"{message.key}: no value for {sorted(missing)}")
-    text = message.template(lang, channel)
+    text = _expand(message.template(lang, channel), lang, channel, known or messages(), (message.key,))
     if "{{" in text:  # register blocks and snippets: the content is loaded only for messages that use them
         text = fill(text, content_ or content(), f"{message.where} ({lang})",
                     channel="sms" if channel in TEXT_CHANNELS else "web")

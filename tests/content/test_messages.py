@@ -54,7 +54,7 @@ SAMPLE = {
 CHANNELS = ("web", "sms", "whatsapp")
 ALL = [(m.key, lang, channel) for m in messages() for lang in LANGUAGES for channel in CHANNELS]
 # Keys that only make part of a sentence or a list line: their reading grade is the whole sentence's.
-FRAGMENT = re.compile(r"^(requests|dates|buttons|picture)\.|\.(channel_\w+|.*_line|system|what|since|kept|linked|"
+FRAGMENT = re.compile(r"^(requests|dates|buttons|picture|common)\.|\.(channel_\w+|.*_line|system|what|since|kept|linked|"
                       r"used_by|uses|use|tool|kept_default|summary_\w+|reach_\w+|council_default|choose_one|more_suffix)$")
 # Prompts (a question, or "I did not catch that") fit 2 SMS; answers 3.
 PROMPT = re.compile(r"(^|\.)(utter_ask_|ask_)|not_recognised$|_failed$|^identity\.")
@@ -250,3 +250,31 @@ def test_an_sms_answer_ends_its_sentence_before_the_link(topic_id: str) -> None:
     text = sms_answer(content().topic(topic_id), content())
     before = text.rsplit(" More: ", 1)[0]
     assert re.search(r"[.!?][\"')\]’”]*$", before), f"{topic_id}: '...{before[-40:]}' runs into its link"
+
+
+def _sentences_by_file(lang: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for m in messages():
+        for text in m.words[lang].values():
+            for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+                sentence = sentence.strip().lstrip("- ")
+                if len(sentence.split()) >= 4 and not sentence.startswith("{{"):
+                    found.setdefault(sentence, set()).add(m.key.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_sentence_lives_in_one_file(lang: str) -> None:
+    """A sentence several messages say is a key of its own, pulled in with {{group.name}}, so grep finds it once."""
+    twice = {s: sorted(files) for s, files in _sentences_by_file(lang).items() if len(files) > 1}
+    assert twice == {}
+
+
+def test_a_message_can_pull_in_another_and_a_loop_is_refused(tmp_path: Path) -> None:
+    assert say("tasks.level_not_recognised").endswith(say("common.or_cancel"))
+    root = _copy(tmp_path)
+    for lang in LANGUAGES:
+        path = root / lang / "common.yml"
+        path.write_text(path.read_text(encoding="utf-8") + 'loop: "Hello. {{common.loop}}"\n', encoding="utf-8")
+    with pytest.raises(MessageError, match="includes itself"):
+        load_messages(root)
