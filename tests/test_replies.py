@@ -92,7 +92,7 @@ def _data_map_and_review_texts() -> dict[str, str]:
         "data_map_empty": say.data_map(c, [], {})[0],
         "data_map_summary": say.data_map_summary(c, held, chosen),
         "data_map_alt": say.data_map_alt(c, held),
-        "review_due_sms": say.review_due_sms(c.council),
+        "review_due_sms": say.review_due_sms(),
         "ask_review_channel": say.ask_review_channel(c),
         "review_channel_not_recognised": say.review_channel_not_recognised(),
         "ask_review_number": say.ask_review_number("sms"),
@@ -115,7 +115,7 @@ def test_the_review_text_fits_one_sms_and_the_data_map_summary_three():
     from bot.records.holdings import DEMO_HOLDINGS
 
     c = content()
-    assert segment_count(say.review_due_sms(c.council)) == 1
+    assert segment_count(say.review_due_sms()) == 1
     for reference in ("DEMO-1001", "DEMO-1002", "DEMO-1003"):
         held = [h for h in DEMO_HOLDINGS if h.reference == reference]
         summary = say.data_map_summary(c, held, {}).split("\n\n")[0]

@@ -55,7 +55,7 @@ RESPONSE_PREFIX = "utter_"
 PARAM = re.compile(r"(?<!\{)\{([a-z_][a-z0-9_]*)\}(?!\})")
 MESSAGE_REF = re.compile(r"\{\{\s*([a-z0-9_]+\.[a-z0-9_]+)\s*\}\}")  # {{common.or_cancel}}: another key's words
 CODE_DIRS = ("bot", "actions")  # where check_calls() looks for say(...) calls
-CALL_OPTIONS = ("lang", "channel")  # say()'s own arguments, never message values
+CALL_OPTIONS = ("lang", "channel", "content")  # say()'s own arguments, never message values
 
 
 class MessageError(ContentError):
@@ -220,9 +220,10 @@ def render(message: Message, lang: str, channel: str, params: dict[str, Any], co
     return PARAM.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), text)
 
 
-def say(key: str, lang: str = "en", channel: str = "web", **params: Any) -> str:
-    """The words of `key` in `lang` for `channel` (sms, whatsapp, or anything else for the web form)."""
-    return render(messages()[key], lang, channel, params)
+def say(key: str, lang: str = "en", channel: str = "web", *, content: Content | None = None, **params: Any) -> str:
+    """The words of `key` in `lang` for `channel` (sms, whatsapp, or anything else for the web form). `content`:
+    the register and snippets to fill {{...}} from, when not the project's own (a test of a council in Wales)."""
+    return render(messages()[key], lang, channel, params, content)
 
 
 def buttons(pairs: Iterable[tuple[str, str]], lang: str = "en") -> list[dict[str, str]]:

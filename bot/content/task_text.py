@@ -5,7 +5,8 @@ data_map.yml, reviews.yml, requests.yml, dates.yml).
 Only the logic lives here: which keys, in what order, with which values (lists, plurals, dates). No words: every
 sentence is a key, so a Welsh conversation gets the same logic with the Welsh words. Pure functions of content and
 plain values, so tests check every sentence for reading age and tone. Numbers and contacts come from
-content/council.yml and content/helplines.yml through the messages' {{placeholders}}.
+content/council.yml and content/helplines.yml through the messages' {{placeholders}}; a function given `content`
+fills them from that content (a test's council in Wales), the others from the project's own.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def status_name(status: str, lang: str = "en") -> str:
 
 def child_protection_line(content: Content, lang: str = "en") -> str:
     """When records are shared without asking (content/snippets/safeguarding.md, its short form) and free advice."""
-    return say("tasks.child_protection", lang, channel="sms")
+    return say("tasks.child_protection", lang, channel="sms", content=content)
 
 
 def identity_failed(lang: str = "en") -> str:
@@ -56,11 +57,11 @@ def identity_failed(lang: str = "en") -> str:
 
 
 def identity_locked(content: Content, lang: str = "en") -> str:
-    return say("identity.locked", lang)
+    return say("identity.locked", lang, content=content)
 
 
 def reference_not_recognised(content: Content, lang: str = "en") -> str:
-    return say("identity.reference_not_recognised", lang)
+    return say("identity.reference_not_recognised", lang, content=content)
 
 
 def date_not_recognised(lang: str = "en") -> str:
@@ -100,7 +101,7 @@ def status_summary(content: Content, choices: dict[str, str], lang: str = "en") 
     for purpose in content.council.purposes:
         choice = choice_name(purpose, choices.get(purpose.id, purpose.default), lang)
         lines.append(say("status.summary_line", lang, purpose=purpose.name, choice=choice))
-    lines.append(say("tasks.safeguarding", lang, channel="sms"))
+    lines.append(say("tasks.safeguarding", lang, channel="sms", content=content))
     lines.append(say("status.summary_end", lang))
     return "\n".join(lines)
 
@@ -132,7 +133,7 @@ def purpose_not_recognised(lang: str = "en") -> str:
 
 
 def no_choice_offered(purpose: Purpose, content: Content, lang: str = "en") -> str:
-    return say("tasks.no_choice_offered", lang, purpose=purpose.name)
+    return say("tasks.no_choice_offered", lang, content=content, purpose=purpose.name)
 
 
 def ask_level(purpose: Purpose, lang: str = "en") -> str:
@@ -189,7 +190,7 @@ def already_objected(purpose: Purpose, reference: str, sent: dt.datetime, due: d
     lines = [say("tasks.already_objected", lang, purpose=purpose.name, sent_date=nice_date(sent, lang),
                  reference=reference)]
     if overdue:
-        lines.append(say("tasks.overdue", lang, due_date=nice_date(due, lang)))
+        lines.append(say("tasks.overdue", lang, content=content, due_date=nice_date(due, lang)))
     else:
         lines.append(say("tasks.reply_by", lang, due_date=nice_date(due, lang)))
     lines.append(say("tasks.ask_where", lang))
@@ -213,7 +214,7 @@ def request_not_found(lang: str = "en") -> str:
 
 
 def talk_to_person(content: Content, lang: str = "en") -> str:
-    return say("tasks.talk_to_person", lang)
+    return say("tasks.talk_to_person", lang, content=content)
 
 
 def match_option(text: str, options: dict[str, list[str]]) -> str | None:
@@ -339,13 +340,13 @@ def review_channel_name(channel: str, lang: str = "en") -> str:
     return say(f"reviews.channel_{channel if channel in REVIEW_CHANNELS else 'other'}", lang)
 
 
-def review_due_sms(council, lang: str = "en") -> str:  # type: ignore[no-untyped-def]
+def review_due_sms(lang: str = "en") -> str:
     """The text a family gets when a review is due. It says nothing about the family: a phone can be shared."""
     return say("reviews.due_sms", lang, channel="sms")
 
 
 def ask_review_channel(content: Content, lang: str = "en") -> str:
-    return say("reviews.ask_channel", lang)
+    return say("reviews.ask_channel", lang, content=content)
 
 
 def review_channel_not_recognised(lang: str = "en") -> str:
@@ -365,7 +366,8 @@ def review_number_not_recognised(lang: str = "en") -> str:
 
 
 def confirm_reviews(content: Content, channel: str, number_end: str, first: dt.date, lang: str = "en") -> str:
-    return say("reviews.confirm", lang, medium=review_channel_name(channel, lang), number_end=number_end,
+    return say("reviews.confirm", lang, content=content, medium=review_channel_name(channel, lang),
+               number_end=number_end,
                month=nice_month(first, lang))
 
 

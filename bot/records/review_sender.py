@@ -75,7 +75,7 @@ def senders_from_credentials(credentials: Mapping[str, Any]) -> dict[str, Send]:
         from bot.channels.sms import SmsSettings, TwilioSender
 
         twilio = TwilioSender(SmsSettings.from_credentials(credentials[SMS_BLOCK]))
-        text = texts.review_due_sms(council)
+        text = texts.review_due_sms()
 
         async def send_sms(address: str) -> bool:
             return await twilio.send(address, text)
