@@ -35,7 +35,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,7 +106,7 @@ class Messages:
             raise MessageError(f"unknown message key {key!r}: add it to content/messages/en/"
                                f"{key.split('.', 1)[0]}.yml and content/messages/cy/") from None
 
-    def __iter__(self) -> Iterable[Message]:
+    def __iter__(self) -> Iterator[Message]:
         return iter(self.by_key.values())
 
     def __len__(self) -> int:
@@ -115,7 +115,7 @@ class Messages:
 
 def _words(raw: Any, where: str, lang: str) -> dict[str, str]:
     if isinstance(raw, str):
-        return {"text": raw}
+        raw = {"text": raw}
     if not isinstance(raw, dict):
         raise MessageError(f"{where}: a message is a text or a mapping of {', '.join(WORD_FIELDS)}")
     allowed = WORD_FIELDS + (SHAPE_FIELDS if lang == SOURCE_LANGUAGE else ())
