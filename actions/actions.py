@@ -16,8 +16,8 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content import data_map_svg
-from bot.content import task_text as say
+from bot.content import data_map_svg, messages
+from bot.content import task_text as texts
 from bot.content.loader import content
 from bot.content.models import Purpose
 from bot.privacy.sealing import is_sealed, seal, unseal
@@ -44,25 +44,31 @@ TASK_SLOTS = ["purpose", "level", "confirm", "error_what", "error_where", "error
               "review_channel", "review_number", "review_answer", "review_answers"]
 MAX_FREE_TEXT = 1000
 TEXT_CHANNELS = ("sms", "whatsapp")  # short forms: a phone screen, and SMS segments cost
+# Buttons: (title key in content/messages/<lang>/buttons.yml, payload)
 REPORT_NEXT_STEPS = [
-    {"title": "Change my choices", "payload": "/change_consent"},
-    {"title": "Opt out of one use", "payload": "/opt_out"},
-    {"title": "Tell me about risk scores", "payload": '/show_topic{"topic_id":"predictive_analytics"}'},
+    ("buttons.change_my_choices", "/change_consent"),
+    ("buttons.opt_out_of_one", "/opt_out"),
+    ("buttons.risk_scores", '/show_topic{"topic_id":"predictive_analytics"}'),
 ]
-YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+YES_NO = [("buttons.yes", "/affirm"), ("buttons.no", "/deny")]
 DATA_MAP_NEXT_STEPS = [
-    {"title": "See all my data", "payload": "/request_data"},
-    {"title": "Fix a mistake", "payload": "/report_error"},
-    {"title": "Opt out of one use", "payload": "/opt_out"},
-    {"title": "Ask me again each year", "payload": "/review_reminders"},
+    ("buttons.see_all_my_data", "/request_data"),
+    ("buttons.fix_a_mistake", "/report_error"),
+    ("buttons.opt_out_of_one", "/opt_out"),
+    ("buttons.ask_each_year", "/review_reminders"),
 ]
-REVIEW_CHANNELS = [{"title": "Text message", "payload": "sms"}, {"title": "WhatsApp", "payload": "whatsapp"}]
+REVIEW_CHANNELS = [("buttons.text_message", "sms"), ("buttons.whatsapp", "whatsapp")]
 KEEP = "keep"
 THIS_NUMBER = ("this number", "this one", "same number", "this phone")
 
 
 def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
+
+
+def _lang(tracker: Tracker) -> str:
+    """The conversation's language (the `language` slot: "en" or "cy"), for content/messages/<lang>/."""
+    return tracker.get_slot("language") or "en"
 
 
 def _purposes(task: str | None = None) -> list[Purpose]:
@@ -113,7 +119,7 @@ class ActionStartTask(Action):
             events += [SlotSet("task_paused", False), SlotSet("paused_form", None)]
         if not tracker.get_slot("verified"):
             # identity_form runs next (rule); then this action again
-            return [*events, *self._start_identity_check(dispatcher, task)]
+            return [*events, *self._start_identity_check(dispatcher, tracker, task)]
         if task == "status":
             return self._status(dispatcher, tracker)  # keeps pending_task "status": a rule then waits
         if task == "data_map":
@@ -123,10 +129,10 @@ class ActionStartTask(Action):
             with session_scope() as session:
                 had = reviews.unsubscribe(session, family_id=tracker.get_slot("family_id"),
                                           conversation_id=tracker.sender_id, via=_channel(tracker))
-            dispatcher.utter_message(text=say.reviews_stopped(had))
+            dispatcher.utter_message(text=texts.reviews_stopped(had, lang=_lang(tracker)))
             return [SlotSet("pending_task", "stop_reviews")]
         if task == "review":  # the map first, then each choice (review_form, by pending_task)
-            dispatcher.utter_message(text=say.review_intro())
+            dispatcher.utter_message(text=texts.review_intro(lang=_lang(tracker)))
             show_data_map(dispatcher, tracker, next_steps=False)
             return [*events, *_reset_task_slots(), SlotSet("review_answers", {})]
         if task not in TASK_FORMS:
@@ -142,7 +148,7 @@ class ActionStartTask(Action):
             with session_scope() as session:
                 just_paused = service.conversation_locked_until(session, tracker.sender_id) is not None
         if just_paused:
-            dispatcher.utter_message(text=say.identity_locked(content()))
+            dispatcher.utter_message(text=texts.identity_locked(content(), lang=_lang(tracker)))
             return [SlotSet("pending_task", task)] if task else []
         if not task:
             dispatcher.utter_message(response="utter_help")
@@ -152,15 +158,15 @@ class ActionStartTask(Action):
         return [
             SlotSet("pending_task", task),
             SlotSet("identity_locked", False),
-            *ActionStartTask._start_identity_check(dispatcher, task),
+            *ActionStartTask._start_identity_check(dispatcher, tracker, task),
             FollowupAction("identity_form"),
         ]
 
     @staticmethod
-    def _start_identity_check(dispatcher: CollectingDispatcher, task: str | None) -> list[EventType]:
+    def _start_identity_check(dispatcher: CollectingDispatcher, tracker: Tracker, task: str | None) -> list[EventType]:
         """Say which task this is, what it will ask and why, and empty the answers of any earlier check
         (identity_form asks next)."""
-        dispatcher.utter_message(text=say.identity_intro(task))
+        dispatcher.utter_message(text=texts.identity_intro(task, lang=_lang(tracker)))
         return [SlotSet("identity_reference", None), SlotSet("identity_dob", None)]
 
     def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -173,12 +179,12 @@ class ActionStartTask(Action):
             )
         chosen = {k: v.choice for k, v in choices.items()}
         if _channel(tracker) in TEXT_CHANNELS:
-            dispatcher.utter_message(text=say.status_summary(content(), chosen))
+            dispatcher.utter_message(text=texts.status_summary(content(), chosen, lang=_lang(tracker)))
         else:
-            *chunks, last = say.status_report(content(), chosen)
+            *chunks, last = texts.status_report(content(), chosen, lang=_lang(tracker))
             for chunk in chunks:
                 dispatcher.utter_message(text=chunk)
-            dispatcher.utter_message(text=last, buttons=REPORT_NEXT_STEPS)
+            dispatcher.utter_message(text=last, buttons=messages.buttons(REPORT_NEXT_STEPS, _lang(tracker)))
         return [SlotSet("pending_task", "status")]
 
 
@@ -201,7 +207,7 @@ class ActionSubmitTask(Action):
         if task == "objection" and tracker.get_slot("request_reference"):  # already sent: validate_purpose said so
             return done
         if tracker.get_slot("confirm") is not True:
-            dispatcher.utter_message(text=say.not_sent())
+            dispatcher.utter_message(text=texts.not_sent(lang=_lang(tracker)))
             return done
         common = {
             "family_id": tracker.get_slot("family_id"),
@@ -229,13 +235,13 @@ class ActionSubmitTask(Action):
                     interval_months=content().council.consent_review_months,
                     conversation_id=tracker.sender_id, via=common["channel"],
                 )
-                dispatcher.utter_message(text=say.reviews_done(chosen.next_due_at.date()))
+                dispatcher.utter_message(text=texts.reviews_done(chosen.next_due_at.date(), lang=_lang(tracker)))
                 return done
             else:
                 dispatcher.utter_message(response="utter_help")
                 return done
         # The confirmation is only sent after the transaction above has committed.
-        dispatcher.utter_message(text=say.request_done(view.type, view.reference, view.due_at))
+        dispatcher.utter_message(text=texts.request_done(view.type, view.reference, view.due_at, lang=_lang(tracker)))
         return done
 
     def _review(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -249,7 +255,8 @@ class ActionSubmitTask(Action):
                 conversation_id=tracker.sender_id, via=_channel(tracker),
             )
             chosen = reviews.subscription(session, family_id=family_id)
-        dispatcher.utter_message(text=say.review_done(kept, changed, chosen.next_due_at.date() if chosen else None))
+        dispatcher.utter_message(text=texts.review_done(kept, changed, chosen.next_due_at.date() if chosen else None,
+                                                        lang=_lang(tracker)))
 
     def _request_status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with session_scope() as session:
@@ -261,10 +268,11 @@ class ActionSubmitTask(Action):
                 channel=_channel(tracker),
             )
         if view is None:
-            dispatcher.utter_message(text=say.request_not_found())
+            dispatcher.utter_message(text=texts.request_not_found(lang=_lang(tracker)))
             return
         history = [(e.at, e.status) for e in view.history]
-        dispatcher.utter_message(text=say.request_status(view.type, view.reference, view.status, view.due_at, history))
+        dispatcher.utter_message(text=texts.request_status(view.type, view.reference, view.status, view.due_at, history,
+                                                           lang=_lang(tracker)))
 
 
 class ActionCancelTask(Action):
@@ -329,7 +337,7 @@ class ActionTalkToPerson(Action):
         return "action_talk_to_person"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=say.talk_to_person(content()))
+        dispatcher.utter_message(text=texts.talk_to_person(content(), lang=_lang(tracker)))
         return []
 
 
@@ -377,7 +385,7 @@ class ValidateIdentityForm(FormValidationAction):
             return {"identity_reference": None}
         reference = normalise_reference(str(value))
         if reference is None:
-            _answer_question_or(dispatcher, tracker, say.reference_not_recognised(content()))
+            _answer_question_or(dispatcher, tracker, texts.reference_not_recognised(content(), lang=_lang(tracker)))
             return {"identity_reference": None}
         # Sealed, so the reference never sits readable in the conversation store between the two questions.
         return {"identity_reference": seal(reference)}
@@ -388,7 +396,7 @@ class ValidateIdentityForm(FormValidationAction):
         if value is None:
             return {"identity_dob": None}
         if parse_dob(str(value)) is None:
-            _answer_question_or(dispatcher, tracker, say.date_not_recognised())
+            _answer_question_or(dispatcher, tracker, texts.date_not_recognised(lang=_lang(tracker)))
             return {"identity_dob": None}
         with session_scope() as session:
             result = service.verify_identity(
@@ -399,13 +407,13 @@ class ValidateIdentityForm(FormValidationAction):
                 channel=_channel(tracker),
             )
         if result.status == "verified":
-            dispatcher.utter_message(text=say.verified())
+            dispatcher.utter_message(text=texts.verified(lang=_lang(tracker)))
             return {"identity_reference": CHECKED, "identity_dob": CHECKED, "verified": True,
                     "family_id": result.family_id}
         if result.status == "locked":  # action_start_task says so, once, after the form ends
             return {"identity_reference": CHECKED, "identity_dob": CHECKED, "identity_locked": True,
                     "pending_task": None}
-        dispatcher.utter_message(text=say.identity_failed())
+        dispatcher.utter_message(text=texts.identity_failed(lang=_lang(tracker)))
         return {"identity_reference": None, "identity_dob": None}
 
 
@@ -431,19 +439,20 @@ class _PurposeValidation:
     ) -> dict[str, Any]:
         if value is None:
             return {"purpose": None}
-        chosen = say.match_option(str(value), _purpose_options(self.task))
+        chosen = texts.match_option(str(value), _purpose_options(self.task))
         if chosen is None:
-            purpose = say.match_option(str(value or ""), _purpose_options(None))
+            purpose = texts.match_option(str(value or ""), _purpose_options(None))
             if purpose and self.task == "consent":
-                dispatcher.utter_message(text=say.no_choice_offered(_purpose(purpose), content()))
+                dispatcher.utter_message(text=texts.no_choice_offered(_purpose(purpose), content(),
+                                                                      lang=_lang(tracker)))
             else:
-                dispatcher.utter_message(text=say.purpose_not_recognised())
+                dispatcher.utter_message(text=texts.purpose_not_recognised(lang=_lang(tracker)))
             return {"purpose": None}
         if self.task == "objection" and (already := _open_objection(tracker, chosen)) is not None:
             # Told now instead of asked to send it again; the form ends and action_submit_task sends nothing.
-            dispatcher.utter_message(text=say.already_objected(
+            dispatcher.utter_message(text=texts.already_objected(
                 _purpose(chosen), already.reference, already.created_at, already.due_at, already.is_overdue(),
-                content()))
+                content(), lang=_lang(tracker)))
             return {"purpose": chosen, "confirm": False, "request_reference": already.reference}
         return {"purpose": chosen}
 
@@ -468,9 +477,9 @@ class ValidateConsentForm(_PurposeValidation, FormValidationAction):
         if purpose is None or value is None:
             return {"level": None}
         options = {lv.id: _option_words(lv.id, lv.label) for lv in purpose.levels}
-        chosen = say.match_option(str(value or ""), options)
+        chosen = texts.match_option(str(value or ""), options)
         if chosen is None:
-            dispatcher.utter_message(text=say.level_not_recognised())
+            dispatcher.utter_message(text=texts.level_not_recognised(lang=_lang(tracker)))
             return {"level": None}
         return {"level": chosen}
 
@@ -493,27 +502,27 @@ class ValidateErrorForm(FormValidationAction):
     def name(self) -> str:
         return "validate_error_form"
 
-    def _free_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    def _free_text(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if value is None:
             return {slot: None}
         text = " ".join(str(value).split())
         if not text:
-            dispatcher.utter_message(text="Please tell me in a few words.")
+            dispatcher.utter_message(text=texts.free_text_empty(lang=_lang(tracker)))
             return {slot: None}
         # Sealed: the tracker store would redact the names, dates and numbers that are the correction itself.
         return {slot: seal(text[:MAX_FREE_TEXT])}
 
     def validate_error_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
-        return self._free_text("error_what", value, dispatcher)
+        return self._free_text("error_what", value, dispatcher, tracker)
 
     def validate_error_where(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        return self._free_text("error_where", value, dispatcher)
+        return self._free_text("error_where", value, dispatcher, tracker)
 
     def validate_error_should(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
-        return self._free_text("error_should", value, dispatcher)
+        return self._free_text("error_should", value, dispatcher, tracker)
 
 
 class ValidateRequestStatusForm(FormValidationAction):
@@ -526,7 +535,7 @@ class ValidateRequestStatusForm(FormValidationAction):
             return {"request_reference": None}
         reference = service.normalise_request_reference(str(value))
         if reference is None:
-            _answer_question_or(dispatcher, tracker, say.request_not_found())
+            _answer_question_or(dispatcher, tracker, texts.request_not_found(lang=_lang(tracker)))
             return {"request_reference": None}
         return {"request_reference": reference}
 
@@ -538,7 +547,7 @@ class ActionAskPurpose(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = tracker.get_slot("pending_task")
         buttons = [{"title": p.name, "payload": p.id} for p in _purposes(task)]
-        dispatcher.utter_message(text=say.ask_purpose(task), buttons=buttons)
+        dispatcher.utter_message(text=texts.ask_purpose(task, lang=_lang(tracker)), buttons=buttons)
         return []
 
 
@@ -551,7 +560,7 @@ class ActionAskLevel(Action):
         if purpose is None:
             return []
         buttons = [{"title": lv.label, "payload": lv.id} for lv in purpose.levels]
-        dispatcher.utter_message(text=say.ask_level(purpose), buttons=buttons)
+        dispatcher.utter_message(text=texts.ask_level(purpose, lang=_lang(tracker)), buttons=buttons)
         return []
 
 
@@ -564,20 +573,23 @@ class ActionAskConfirm(Action):
         due = _due_if_sent_now()
         purpose = _purpose(tracker.get_slot("purpose"))
         if task == "objection" and purpose is not None:
-            text = say.confirm_objection(purpose, content(), due)
+            text = texts.confirm_objection(purpose, content(), due, lang=_lang(tracker))
         elif task == "consent" and purpose is not None:
             labels = {lv.id: lv.label for lv in purpose.levels}
-            text = say.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""), content())
+            text = texts.confirm_level(purpose, labels.get(tracker.get_slot("level"), ""), content(),
+                                       lang=_lang(tracker))
         elif task == "access":
-            text = say.confirm_access(due)
+            text = texts.confirm_access(due, lang=_lang(tracker))
         elif task == "reviews":
             number = unseal(tracker.get_slot("review_number")) or ""
             first = reviews.first_due(dt.datetime.now(dt.timezone.utc), content().council.consent_review_months)
-            text = say.confirm_reviews(content(), tracker.get_slot("review_channel") or "sms", number[-3:], first)
+            text = texts.confirm_reviews(content(), tracker.get_slot("review_channel") or "sms", number[-3:], first,
+                                         lang=_lang(tracker))
         else:
             details = _error_details(tracker)
-            text = say.confirm_error(details["error_what"], details["error_where"], details["error_should"])
-        dispatcher.utter_message(text=text, buttons=YES_NO)
+            text = texts.confirm_error(details["error_what"], details["error_where"], details["error_should"],
+                                       lang=_lang(tracker))
+        dispatcher.utter_message(text=text, buttons=messages.buttons(YES_NO, _lang(tracker)))
         return []
 
 
@@ -602,17 +614,19 @@ def show_data_map(dispatcher: CollectingDispatcher, tracker: Tracker, next_steps
     private = {NOT_KEPT: True}
     if _channel(tracker) in TEXT_CHANNELS:
         # in a review the choices come next, so only the summary (the details are a "what do you hold" away)
-        dispatcher.utter_message(text=say.data_map_summary(content(), held, chosen, detail=next_steps), **private)
+        dispatcher.utter_message(text=texts.data_map_summary(content(), held, chosen, detail=next_steps,
+                                                             lang=_lang(tracker)), **private)
         return
-    *chunks, last = say.data_map(content(), held, chosen)
+    *chunks, last = texts.data_map(content(), held, chosen, lang=_lang(tracker))
     for chunk in chunks:
         dispatcher.utter_message(text=chunk, **private)
     if held:
-        alt = say.data_map_alt(content(), held)
-        svg = data_map_svg.render(content(), held, chosen, alt)
+        alt = texts.data_map_alt(content(), held, lang=_lang(tracker))
+        svg = data_map_svg.render(content(), held, chosen, alt, lang=_lang(tracker))
         # {"data": ...}: Rasa's socketio channel emits the custom message's keys as emit() arguments
         dispatcher.utter_message(json_message={"data": {"data_map": {"svg": svg, "alt": alt}}}, **private)
-    dispatcher.utter_message(text=last, buttons=DATA_MAP_NEXT_STEPS if next_steps else None, **private)
+    steps = messages.buttons(DATA_MAP_NEXT_STEPS, _lang(tracker)) if next_steps else None
+    dispatcher.utter_message(text=last, buttons=steps, **private)
 
 
 class ValidateReviewsForm(FormValidationAction):
@@ -625,10 +639,10 @@ class ValidateReviewsForm(FormValidationAction):
                                 domain: DomainDict) -> dict[str, Any]:
         if value is None:
             return {"review_channel": None}
-        chosen = say.match_option(str(value), {"sms": ["sms", "text", "texts", "message", "1"],
+        chosen = texts.match_option(str(value), {"sms": ["sms", "text", "texts", "message", "1"],
                                                "whatsapp": ["whatsapp", "whats", "app", "2"]})
         if chosen is None:
-            dispatcher.utter_message(text=say.review_channel_not_recognised())
+            dispatcher.utter_message(text=texts.review_channel_not_recognised(lang=_lang(tracker)))
         return {"review_channel": chosen}
 
     def validate_review_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -642,7 +656,7 @@ class ValidateReviewsForm(FormValidationAction):
             value = unseal((tracker.latest_message.get("metadata") or {}).get("reply_to")) or ""
         number = reviews.normalise_number(str(value), channel)
         if number is None:
-            dispatcher.utter_message(text=say.review_number_not_recognised())
+            dispatcher.utter_message(text=texts.review_number_not_recognised(lang=_lang(tracker)))
             return {"review_number": None}
         return {"review_number": seal(number)}
 
@@ -665,9 +679,9 @@ class ValidateReviewForm(FormValidationAction):
             return {"review_answer": None}
         options = {KEEP: ["keep", "same", "fine", "unchanged"]}
         options.update({lv.id: _option_words(lv.id, lv.label) for lv in purpose.levels})
-        chosen = say.match_option(str(value), options)
+        chosen = texts.match_option(str(value), options)
         if chosen is None:
-            dispatcher.utter_message(text=say.review_answer_not_recognised())
+            dispatcher.utter_message(text=texts.review_answer_not_recognised(lang=_lang(tracker)))
             return {"review_answer": None}
         answers = dict(tracker.get_slot("review_answers") or {})
         if chosen == KEEP:
@@ -689,7 +703,9 @@ class ActionAskReviewChannel(Action):
         return "action_ask_review_channel"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=say.ask_review_channel(content()), buttons=REVIEW_CHANNELS)
+        dispatcher.utter_message(text=texts.ask_review_channel(content(),
+                                                               lang=_lang(tracker)),
+                                 buttons=messages.buttons(REVIEW_CHANNELS, _lang(tracker)))
         return []
 
 
@@ -698,9 +714,11 @@ class ActionAskReviewNumber(Action):
         return "action_ask_review_number"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        buttons = [{"title": "This number", "payload": THIS_NUMBER[0]}] if _channel(tracker) in TEXT_CHANNELS else None
+        buttons = (messages.buttons([("buttons.this_number", THIS_NUMBER[0])], _lang(tracker))
+                   if _channel(tracker) in TEXT_CHANNELS else None)
         dispatcher.utter_message(
-            text=say.ask_review_number(tracker.get_slot("review_channel") or "sms", from_here=bool(buttons)),
+            text=texts.ask_review_number(tracker.get_slot("review_channel") or "sms", from_here=bool(buttons),
+                                         lang=_lang(tracker)),
             buttons=buttons,
         )
         return []
@@ -717,9 +735,10 @@ class ActionAskReviewAnswer(Action):
         with session_scope() as session:
             current = _current_choices(session, tracker.get_slot("family_id")).get(purpose.id, purpose.default)
         steps = _purposes("consent")
-        buttons = [{"title": "Keep it", "payload": KEEP}]
+        buttons = messages.buttons([("buttons.keep_it", KEEP)], _lang(tracker))
         buttons += [{"title": lv.label, "payload": lv.id} for lv in purpose.levels if lv.id != current]
         dispatcher.utter_message(
-            text=say.ask_review_answer(purpose, current, steps.index(purpose) + 1, len(steps)), buttons=buttons
+            text=texts.ask_review_answer(purpose, current, steps.index(purpose) + 1, len(steps),
+                                         lang=_lang(tracker)), buttons=buttons
         )
         return []

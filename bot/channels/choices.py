@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.channels.formatting import to_plain_text
 from bot.channels.kv import KeyValueStore
+from bot.content.messages import say
 
 DEFAULT_CHOICES_TTL_SECONDS = 24 * 3600
 CHOICE_REPLY = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
@@ -41,7 +42,8 @@ def choices_from_buttons(buttons: Iterable[Mapping[str, Any]] | None) -> list[Ch
 
 
 def numbered_lines(choices: list[Choice]) -> str:
-    return "\n".join(f"Reply {number} for {choice.title}" for number, choice in enumerate(choices, start=1))
+    return "\n".join(say("channels.numbered_choice", number=number, title=choice.title)
+                     for number, choice in enumerate(choices, start=1))
 
 
 def with_numbered_choices(text: str, choices: list[Choice]) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from rasa.shared.exceptions import RasaException
 
+from bot.content.messages import say
+
 
 class ChannelConfigError(RasaException):
     """A channel's credentials block is missing a key or has a wrong value."""
@@ -67,5 +69,5 @@ def council_contact_line(council_file: str | Path) -> tuple[str, str] | None:
     phone, who = contact.get("phone"), contact.get("name")
     if not name or not phone:
         return None
-    reach = f"call {who} on {phone}" if who else f"call {phone}"
+    reach = say("channels.reach_named", who=who, phone=phone) if who else say("channels.reach_phone", phone=phone)
     return str(name), reach

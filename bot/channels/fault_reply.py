@@ -1,8 +1,8 @@
 """A kind answer, within seconds, whatever part of the assistant fails.
 
 Every channel (REST, web chat, SMS, WhatsApp) hands Rasa each message through `guard(on_new_message)`. The guard
-watches the turn and sends the response `utter_fault` (content/faults.yml: this cannot be done now, the answers so
-far are kept, the council's phone and hours, 999) in the channel's own form when
+watches the turn and sends the response `utter_fault` (content/messages/en/faults.yml: this cannot be done now,
+the answers so far are kept, the council's phone and hours, 999) in the channel's own form when
 
 - a custom action failed (the reply goes at once, and what Rasa says after it in that turn is held back): the
   action server is down, paused past the action timeout (endpoints.yml
@@ -39,7 +39,7 @@ from bot.content.loader import REPO_ROOT
 logger = logging.getLogger(__name__)
 
 FAULT_RESPONSE = "utter_fault"
-RESPONSES_FILE = REPO_ROOT / "data" / "responses" / "faults.yml"
+RESPONSES_FILE = REPO_ROOT / "data" / "responses" / "messages.yml"
 REPLY_WITHIN_S = 8.0  # above the action timeout (5 s), below the 10 s a parent is promised
 RASA_ACTION_FAILED = "Encountered an exception while running action"  # rasa.core.processor's log message
 SILENT_COMMANDS = ("/session_start", "/restart")  # turns that may rightly say nothing

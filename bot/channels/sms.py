@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -52,6 +52,7 @@ from bot.channels.kv import KeyValueStore, MemoryStore, StoreUnavailable, close_
 from bot.channels.optout import OptOutRegister
 from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
+from bot.content.messages import say
 from bot.privacy.sealing import seal
 
 logger = logging.getLogger(__name__)
@@ -64,10 +65,11 @@ OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})  # Twilio re-subscribes a number that sends YES after STOP
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
 MORE_KEYWORD = "MORE"
-MORE_SUFFIX = "Reply MORE for the rest"
-
-NOT_TEXT_REPLY = "Sorry, I can only read text. Please type your question in a text message."
-EMPTY_REPLY = "Sorry, that message was empty. Please type your question."
+# The channel's own lines (content/messages/<lang>/channels.yml). The channel answers before the conversation, so
+# before its language is known: in English.
+MORE_SUFFIX = say("channels.more_suffix", channel=CHANNEL)
+NOT_TEXT_REPLY = say("channels.not_text", channel=CHANNEL)
+EMPTY_REPLY = say("channels.empty", channel=CHANNEL)
 
 TWILIO_WHATSAPP_MAX_CHARS = 1600  # Twilio's limit for one WhatsApp message body
 INBOUND_MAX_CHARS = 1600  # Twilio's limit for an inbound SMS body
@@ -76,8 +78,10 @@ DEFAULT_MORE_TTL_SECONDS = 24 * 3600
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
-def default_help_text(council_name: str, how_to_reach: str) -> str:
-    return f"Parent Data Assistant from {council_name}. " f"To talk to a person, {how_to_reach}. Reply STOP to stop."
+def default_help_text(council_name: str | None = None, how_to_reach: str | None = None) -> str:
+    return say("channels.help_text", channel=CHANNEL,
+               council_name=council_name or say("channels.council_default", channel=CHANNEL),
+               how_to_reach=how_to_reach or say("channels.reach_default", channel=CHANNEL))
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class SmsSettings:
     api_base_url: str | None = None
     redis_url: str | None = None
     redis_prefix: str = "pda:"
-    help_text: str = default_help_text("your council", "contact your council")
+    help_text: str = field(default_factory=default_help_text)
     max_segments: int = 3
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     reply_wait_seconds: float = 10.0
@@ -119,7 +123,7 @@ class SmsSettings:
             from_file = creds.council_contact_line(creds.optional(c, "council_file", "content/council.yml") or "")
             if from_file:
                 name, reach = name or from_file[0], reach or from_file[1]
-            help_text = default_help_text(name or "your council", reach or "contact your council")
+            help_text = default_help_text(name, reach)
         return cls(
             account_sid=creds.required(c, "account_sid", CHANNEL),
             auth_token=creds.required(c, "auth_token", CHANNEL),

@@ -39,6 +39,7 @@ from bot.channels.identity import AddressBook, opaque_sender_id
 from bot.channels.kv import KeyValueStore, StoreUnavailable, close_store_quietly, make_store
 from bot.channels.retry import Attempt, record_undelivered, send_with_retries
 from bot.channels.turns import TurnRunner
+from bot.content.messages import say
 from bot.privacy.sealing import seal
 
 logger = logging.getLogger(__name__)
@@ -60,9 +61,11 @@ DEFAULT_GRAPH_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 
-NOT_TEXT_REPLY = "Sorry, I can only read text and button replies. Please type your question."
-EMPTY_REPLY = "Sorry, that message was empty. Please type your question."
-CHOOSE_PROMPT = "Please choose one:"
+# The channel's own lines (content/messages/<lang>/channels.yml), in English: the channel answers before the
+# conversation, so before its language is known.
+NOT_TEXT_REPLY = say("channels.not_text", channel=CHANNEL)
+EMPTY_REPLY = say("channels.empty", channel=CHANNEL)
+CHOOSE_PROMPT = say("channels.choose_one", channel=CHANNEL)
 
 # Message types a parent sends that we cannot read: answered kindly. Others (reactions, system
 # notices) are ignored silently.

@@ -6,15 +6,16 @@ alternative and the full written map, so the picture is never the only way to re
 
 from __future__ import annotations
 
+import datetime as dt
 from xml.sax.saxutils import escape
 
 from bot.content.loader import Content
+from bot.content.messages import say
 
 COLUMN_X = (10, 300, 590)
 BOX_W, BOX_H, GAP, TOP = 270, 44, 14, 60
 WIDTH = COLUMN_X[2] + BOX_W + 10
 MAX_LABEL = 42
-HEADINGS = ("Systems", "Linked records", "Uses and who sees it")
 
 
 def _short(text: str) -> str:
@@ -31,9 +32,18 @@ def _box(x: int, y: int, label: str, sub: str, kind: str) -> str:
     )
 
 
-def render(content: Content, holdings, choices: dict[str, str], alt: str) -> str:  # type: ignore[no-untyped-def]
-    """The SVG document (a string). `alt` is its description for screen readers."""
-    from bot.content.task_text import _choice_name
+def _short_date(value: dt.date, lang: str, day: bool = True) -> str:
+    """'03 Apr 2026', or 'Apr 2026' without the day: short, for a label."""
+    month = say(f"dates.short_month_{value.month}", lang)
+    if not day:
+        return say("dates.month_year", lang, month=month, year=value.year)
+    return say("dates.date", lang, day=f"{value.day:02d}", month=month, year=value.year)
+
+
+def render(content: Content, holdings, choices: dict[str, str], alt: str,  # type: ignore[no-untyped-def]
+           lang: str = "en") -> str:
+    """The SVG document (a string), its words in `lang`. `alt` is its description for screen readers."""
+    from bot.content.task_text import choice_name
 
     purposes = {p.id: p for p in content.council.purposes}
     orgs = {o.id: o.name for o in content.council.organisations}
@@ -47,15 +57,17 @@ def render(content: Content, holdings, choices: dict[str, str], alt: str) -> str
             key = f"use:{purpose_id}"
             if purpose_id in purposes and key not in [r[0] for r in right]:
                 p = purposes[purpose_id]
-                right.append((key, p.name, "Your choice: " + _choice_name(p, choices.get(p.id, p.default))))
+                right.append((key, p.name, say("picture.your_choice", lang,
+                                                       choice=choice_name(p, choices.get(p.id, p.default), lang))))
         for a in h.algorithms:
             key = f"alg:{a.id}"
             if key not in [r[0] for r in right]:
-                right.append((key, algorithms.get(a.id, a.id), f"computer tool, ran {a.last_run:%d %b %Y}"))
+                ran = say("picture.tool_ran", lang, date=_short_date(a.last_run, lang))
+                right.append((key, algorithms.get(a.id, a.id), ran))
         for o in h.organisations:
             key = f"org:{o}"
             if key not in [r[0] for r in right]:
-                right.append((key, orgs.get(o, o), "sees some of it"))
+                right.append((key, orgs.get(o, o), say("picture.sees_some", lang)))
 
     def y_of(index: int) -> int:
         return TOP + index * (BOX_H + GAP)
@@ -66,10 +78,12 @@ def render(content: Content, holdings, choices: dict[str, str], alt: str) -> str
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
         f'height="{height}" role="img" aria-labelledby="pda-map-title pda-map-desc" '
         'font-family="Arial, Helvetica, sans-serif" fill="#0b0c0c">',
-        '<title id="pda-map-title">Your family\'s data map</title>',
+        f'<title id="pda-map-title">{escape(say("picture.title", lang))}</title>',
         f'<desc id="pda-map-desc">{escape(alt)}</desc>',
     ]
-    for x, heading in zip(COLUMN_X, HEADINGS, strict=True):
+    headings = (say("picture.heading_systems", lang), say("picture.heading_linked", lang),
+                say("picture.heading_uses", lang))
+    for x, heading in zip(COLUMN_X, headings, strict=True):
         parts.append(f'<text x="{x}" y="{TOP - 20}" font-size="15" font-weight="bold">{escape(heading)}</text>')
     lines: list[str] = []
     for i, h in enumerate(holdings):
@@ -94,9 +108,10 @@ def render(content: Content, holdings, choices: dict[str, str], alt: str) -> str
                     lines.append(line)
     parts += lines
     for i, h in enumerate(holdings):
-        parts.append(_box(COLUMN_X[0], y_of(i), h.system, f"since {h.held_since:%b %Y}", "system"))
+        parts.append(_box(COLUMN_X[0], y_of(i), h.system,
+                          say("picture.since", lang, month=_short_date(h.held_since, lang, day=False)), "system"))
     for i, name in enumerate(linked):
-        parts.append(_box(COLUMN_X[1], y_of(i), name, "records matched together", "linked"))
+        parts.append(_box(COLUMN_X[1], y_of(i), name, say("picture.linked", lang), "linked"))
     for i, (key, label, sub) in enumerate(right):
         parts.append(_box(COLUMN_X[2], y_of(i), label, sub, "use" if key.startswith("use:") else "org"))
     parts.append("</svg>")

@@ -13,7 +13,7 @@ import re
 from bot.content.loader import Content, ContentError
 from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
 
 
@@ -81,7 +81,18 @@ def register_blocks(content: Content) -> dict[str, str]:
         "purposes": _purposes(council),
         "organisations": _organisations(council),
         "helplines": _helplines(content.helplines),
-        "emergency": content.helpline("emergency"),
+        # one value each, for keyed messages (content/messages/) to build their own sentences around
+        "council_short_name": council.short_name,
+        "contact_name": council.contact.name,
+        "contact_phone": council.contact.phone,
+        "contact_hours": council.contact.hours,
+        "contact_email": council.contact.email,
+        "contact_web": str(council.contact.web),
+        "peer_name": council.peer_support.name,
+        "peer_phone": council.peer_support.phone,
+        "peer_hours": council.peer_support.hours,
+        "review_months": str(council.consent_review_months),
+        **{h.id: h.number for h in content.helplines.helplines},  # {{emergency}}, {{nspcc}}, {{childline}}, ...
     }
 
 
@@ -156,6 +167,15 @@ def web_answer(topic: Topic, content: Content) -> str:
     return f"{body}\n\nSource: {sources}"
 
 
+SENTENCE_END = re.compile(r"[.!?][\"')\]’”]*$")  # a full stop, ! or ?, perhaps inside a closing quote or bracket
+
+
+def end_sentence(text: str) -> str:
+    """The text with a full stop at its end if it has none, so what follows it starts a new sentence."""
+    text = text.rstrip()
+    return text if not text or SENTENCE_END.search(text) else f"{text}."
+
+
 def sms_answer(topic: Topic, content: Content) -> str:
-    """The SMS / WhatsApp answer: the short answer and one short link to its main source."""
-    return f"{sms_text(topic, content)} More: {topic_sources(topic, content)[0].url}"
+    """The SMS / WhatsApp answer: the short answer, ended as a sentence, and one short link to its main source."""
+    return f"{end_sentence(sms_text(topic, content))} More: {topic_sources(topic, content)[0].url}"

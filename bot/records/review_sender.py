@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.content import task_text as say
+from bot.content import task_text as texts
 from bot.content.loader import content
 from bot.records import reviews
 from bot.records.db import session_scope
@@ -75,7 +75,7 @@ def senders_from_credentials(credentials: Mapping[str, Any]) -> dict[str, Send]:
         from bot.channels.sms import SmsSettings, TwilioSender
 
         twilio = TwilioSender(SmsSettings.from_credentials(credentials[SMS_BLOCK]))
-        text = say.review_due_sms(council)
+        text = texts.review_due_sms()
 
         async def send_sms(address: str) -> bool:
             return await twilio.send(address, text)
