@@ -20,7 +20,7 @@ import yaml
 
 from bot.channels.formatting import SEND_ALONE
 from bot.content.loader import REPO_ROOT, Content, ContentError, council_file, load_content
-from bot.content.messages import LANGUAGES, SOURCE_LANGUAGE, TEXT_CHANNELS, Message, check_calls, render
+from bot.content.messages import LANGUAGES, SOURCE_LANGUAGE, TEXT_CHANNELS, Message, buttons, check_calls, render
 from bot.content.messages import messages as known_messages
 from bot.content.render import sms_answer, web_answer
 
@@ -57,14 +57,11 @@ MAX_RELATED = 4  # web buttons under a topic answer; the 4th, where there is one
 # confused with this one (`make nlu-report`), so a parent given the wrong answer is one tap from the right one.
 
 
-DO_IT_NOW = "Do it now"
-
-
 def related_buttons(topic_id: str, content: Content) -> list[dict[str, str]]:
     """The buttons under a topic's web answer: "Do it now" first when the page explains a task (its `task:`), then
     the related topics."""
     topic = content.topic(topic_id)
-    do_it = [{"title": DO_IT_NOW, "payload": f"/{topic.task}"}] if topic.task else []
+    do_it = buttons([("buttons.do_it_now", f"/{topic.task}")]) if topic.task else []
     return do_it + [{"title": content.topic(r).title, "payload": topic_payload(r)} for r in topic.related[:MAX_RELATED]]
 
 

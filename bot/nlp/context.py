@@ -58,7 +58,7 @@ AFFIRM = "affirm"
 # before. English and Welsh.
 _POINTS_BACK_START = re.compile(
     r"^\W*(and|but|so|also|then|ok|okay|what about|what if|how about|beth am|a beth am|beth os|ac|ond|felly)\b", re.I)
-_POINTS_BACK_WORD = re.compile(r"\b(that|it|this|them|they|those|these|there|one|hynny|hwn|hwnnw|nhw|fe|fo|hi)\b",
+_POINTS_BACK_WORD = re.compile(r"\b(that|it|this|them|they|those|these|there|then|one|hynny|hwn|hwnnw|nhw|fe|fo|hi)\b",
                                re.I)
 _DO_IT = re.compile(
     r"\b(do (it|that|this|so)|sign me up|go ahead|go on then|yes please|please do|how do i (do|start|ask|make)|"

@@ -460,7 +460,18 @@ def test_every_related_topic_gets_a_button() -> None:
     for topic in CONTENT.topics:
         assert 1 <= len(topic.related) <= MAX_RELATED, topic.id
         titles = [b["title"] for b in related_buttons(topic.id, CONTENT)]
-        assert titles == [CONTENT.topic(r).title for r in topic.related]
+        do_it = ["Do it now"] if topic.task else []
+        assert titles == do_it + [CONTENT.topic(r).title for r in topic.related]
+
+
+def test_a_page_that_explains_a_task_offers_to_do_it_with_the_task_s_own_intent() -> None:
+    from bot.content.build import related_buttons
+
+    explaining = [t for t in CONTENT.topics if t.task]
+    assert explaining
+    for topic in explaining:
+        first = related_buttons(topic.id, CONTENT)[0]
+        assert first == {"title": "Do it now", "payload": f"/{topic.task}"}, topic.id
 
 
 def test_council_purposes_are_exactly_the_five() -> None:
