@@ -374,7 +374,8 @@ async def test_a_message_marked_to_go_alone_is_its_own_text_before_the_rest_of_t
     """The crisis numbers (utter_crisis's SMS variant: custom sms_alone) arrive in one text of their own, first."""
     from bot.content.loader import REPO_ROOT
 
-    crisis = yaml.safe_load((REPO_ROOT / "data" / "responses" / "messages.yml").read_text())["responses"]["utter_crisis"]
+    responses = yaml.safe_load((REPO_ROOT / "data" / "responses" / "messages.yml").read_text())["responses"]
+    crisis = responses["utter_crisis"]
     sms_variant = next(v for v in crisis if v.get("channel") == "sms")
     sms.bot.reply = lambda m: [dict(sms_variant), {"text": "I am still here when you are safe."}]
     await sms.text("he is hitting me")
