@@ -446,7 +446,7 @@ class _PurposeValidation:
                 dispatcher.utter_message(text=texts.no_choice_offered(_purpose(purpose), content(),
                                                                       lang=_lang(tracker)))
             else:
-                dispatcher.utter_message(text=texts.purpose_not_recognised(lang=_lang(tracker)))
+                _answer_question_or(dispatcher, tracker, texts.purpose_not_recognised(lang=_lang(tracker)))
             return {"purpose": None}
         if self.task == "objection" and (already := _open_objection(tracker, chosen)) is not None:
             # Told now instead of asked to send it again; the form ends and action_submit_task sends nothing.
@@ -479,7 +479,7 @@ class ValidateConsentForm(_PurposeValidation, FormValidationAction):
         options = {lv.id: _option_words(lv.id, lv.label) for lv in purpose.levels}
         chosen = texts.match_option(str(value or ""), options)
         if chosen is None:
-            dispatcher.utter_message(text=texts.level_not_recognised(lang=_lang(tracker)))
+            _answer_question_or(dispatcher, tracker, texts.level_not_recognised(lang=_lang(tracker)))
             return {"level": None}
         return {"level": chosen}
 

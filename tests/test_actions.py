@@ -496,3 +496,20 @@ def test_a_question_instead_of_a_date_is_answered(tracker_factory, dispatcher):
     assert a.ValidateIdentityForm().validate_identity_dob("which bits can i say no to", dispatcher, tracker, {}) == {
         "identity_dob": None}
     assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/consent_levels"]
+
+
+def test_a_question_instead_of_a_use_to_opt_out_of_is_answered_then_the_choice_is_asked_again(tracker_factory,
+                                                                                              dispatcher):
+    """Pattern 2 in the task forms: "what happens if I do?" while the objection form waits for which use gets that
+    topic's answer, and the use stays empty (the form asks again)."""
+    text = "what happens to our support if i do that"
+    tracker = _asking(tracker_factory, text, "opting_out_limits", 0.85)
+    assert a.ValidateObjectionForm().validate_purpose(text, dispatcher, tracker, {}) == {"purpose": None}
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/opting_out_limits"]
+
+
+def test_a_question_instead_of_a_level_is_answered(tracker_factory, dispatcher):
+    text = "what is the difference between them"
+    tracker = _asking(tracker_factory, text, "consent_levels", 0.85, slots={"purpose": "research_and_planning"})
+    assert a.ValidateConsentForm().validate_level(text, dispatcher, tracker, {}) == {"level": None}
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/consent_levels"]
