@@ -29,7 +29,9 @@ def test_related_topic_buttons_come_back_as_working_payloads(servers):
     chat, _ = servers
     sender = "e2e-related"
     messages = chat.send(sender, "what is predictive analytics")
-    payloads = [b["payload"] for m in messages for b in m.get("buttons", [])]
+    buttons = [b for m in messages for b in m.get("buttons", [])]
+    assert buttons[0] == {"title": "Do it now", "payload": "/opt_out"}  # the page explains opting out (task: opt_out)
+    payloads = [b["payload"] for b in buttons[1:]]
     assert payloads, "a topic answer offers related topics"
     topic_ids = set(loader.content().topic_ids)
     for payload in payloads:
