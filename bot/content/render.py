@@ -4,6 +4,9 @@ snippets (content/snippets/<id>.md) pulled in the same way, e.g. {{safeguarding}
 
 Text is first cut to the council's nation: a {{#wales}} ... {{/wales}} passage stays only for a council in Wales,
 an {{#england}} one only for a council in England.
+
+Every function takes `lang`: "en" (the English pages) or "cy" (the Welsh pages under content/cy/, with the Welsh
+of the register's fields where it gives them, e.g. `name_cy`). A page with no Welsh yet is shown in English.
 """
 
 from __future__ import annotations
@@ -11,10 +14,42 @@ from __future__ import annotations
 import re
 
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic
+from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic, in_language
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
+# The few words the register blocks and answers wrap around content, in each language.
+WORDS = {
+    "en": {
+        "contact": "Call {name} on {phone} ({hours}), or email {email}.",
+        "peer_support": "{name}: call {phone} ({hours}), or email {email}.",
+        "risk_check": "Risk check:",
+        "algorithm": "- **{name}** ({status}). {purpose} Who decides: {decides} Checked by {by} in {date}: {summary}",
+        "source": "Source:",
+        "more": "More:",
+    },
+    "cy": {
+        "contact": "Ffoniwch {name} ar {phone} ({hours}), neu anfonwch e-bost at {email}.",
+        "peer_support": "{name}: ffoniwch {phone} ({hours}), neu anfonwch e-bost at {email}.",
+        "risk_check": "Gwiriad risg:",
+        "algorithm": "- **{name}** ({status}). {purpose} Pwy sy'n penderfynu: {decides} "
+        "Wedi'i wirio gan {by} ym mis {date}: {summary}",
+        "source": "Ffynhonnell:",
+        "more": "Mwy:",
+    },
+}
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "cy": ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
+           "Tachwedd", "Rhagfyr"),
+}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {tuple(WORDS)}")
+    return lang
 
 
 def for_nation(text: str, nation: str) -> str:
@@ -25,73 +60,106 @@ def for_nation(text: str, nation: str) -> str:
     return re.sub(r"(?<=\S) {2,}(?=\S)", " ", cut).strip()
 
 
-def _contact(council: Council) -> str:
+def _contact(council: Council, lang: str) -> str:
     c = council.contact
-    return f"Call {c.name} on {c.phone} ({c.hours}), or email {c.email}."
+    return WORDS[lang]["contact"].format(
+        name=in_language(c, "name", lang), phone=c.phone, hours=in_language(c, "hours", lang), email=c.email
+    )
 
 
-def _peer_support(council: Council) -> str:
+def _peer_support(council: Council, lang: str) -> str:
     p = council.peer_support
-    return f"{p.name}: call {p.phone} ({p.hours}), or email {p.email}."
+    return WORDS[lang]["peer_support"].format(
+        name=in_language(p, "name", lang), phone=p.phone, hours=in_language(p, "hours", lang), email=p.email
+    )
 
 
-def _processors(council: Council) -> str:
-    lines = []
-    for p in council.processors:
-        lines.append(f"- **{p.name}**: {p.work} Risk check: {p.risk_assessment}")
-    return "\n".join(lines)
+def _processors(council: Council, lang: str) -> str:
+    check = WORDS[lang]["risk_check"]
+    return "\n".join(
+        f"- **{p.name}**: {in_language(p, 'work', lang)} {check} {in_language(p, 'risk_assessment', lang)}"
+        for p in council.processors
+    )
 
 
-def _algorithms(council: Council) -> str:
+def _algorithms(council: Council, lang: str) -> str:
     lines = []
     for a in council.algorithms:
+        date = f"{MONTHS[lang][a.accuracy.date.month - 1]} {a.accuracy.date.year}"
         lines.append(
-            f"- **{a.name}** ({a.status}). {a.purpose} Who decides: {a.how_decisions_are_made} "
-            f"Checked by {a.accuracy.by} in {a.accuracy.date:%B %Y}: {a.accuracy.summary}"
+            WORDS[lang]["algorithm"].format(
+                name=in_language(a, "name", lang),
+                status=in_language(a, "status", lang),
+                purpose=in_language(a, "purpose", lang),
+                decides=in_language(a, "how_decisions_are_made", lang),
+                by=a.accuracy.by,
+                date=date,
+                summary=in_language(a.accuracy, "summary", lang),
+            )
         )
     return "\n".join(lines)
 
 
-def _retention(council: Council) -> str:
-    return "\n".join(f"- {r.record}: {r.period}." for r in council.retention)
+def _retention(council: Council, lang: str) -> str:
+    return "\n".join(
+        f"- {in_language(r, 'record', lang)}: {in_language(r, 'period', lang)}." for r in council.retention
+    )
 
 
-def _purposes(council: Council) -> str:
-    return "\n".join(f"- **{p.name}**: {p.plain}" for p in council.purposes)
+def _purposes(council: Council, lang: str) -> str:
+    return "\n".join(
+        f"- **{in_language(p, 'name', lang)}**: {in_language(p, 'plain', lang)}" for p in council.purposes
+    )
 
 
-def _organisations(council: Council) -> str:
-    return "\n".join(f"- **{o.name}**: {', '.join(o.shares)}." for o in council.organisations)
+def _organisations(council: Council, lang: str) -> str:
+    return "\n".join(
+        f"- **{in_language(o, 'name', lang)}**: {', '.join(o.shares_cy if lang == 'cy' and o.shares_cy else o.shares)}."
+        for o in council.organisations
+    )
 
 
-def _helplines(helplines: Helplines) -> str:
-    return "\n".join(f"- {h.name}: {h.number}. {h.when}. {h.who}." for h in helplines.helplines)
+def _helplines(helplines: Helplines, lang: str) -> str:
+    return "\n".join(
+        f"- {in_language(h, 'name', lang)}: {h.number}. {in_language(h, 'when', lang)}. {in_language(h, 'who', lang)}."
+        for h in helplines.helplines
+    )
 
 
-def register_blocks(content: Content) -> dict[str, str]:
+def register_blocks(content: Content, lang: str = "en") -> dict[str, str]:
     council = content.council
+    _check_lang(lang)
     return {
-        "council_name": council.name,
+        "council_name": in_language(council, "name", lang),
         "chat_days": str(council.conversation_retention_days),
-        "contact": _contact(council),
-        "peer_support": _peer_support(council),
-        "processors": _processors(council),
-        "algorithms": _algorithms(council),
-        "retention": _retention(council),
-        "purposes": _purposes(council),
-        "organisations": _organisations(council),
-        "helplines": _helplines(content.helplines),
+        "contact": _contact(council, lang),
+        "peer_support": _peer_support(council, lang),
+        "processors": _processors(council, lang),
+        "algorithms": _algorithms(council, lang),
+        "retention": _retention(council, lang),
+        "purposes": _purposes(council, lang),
+        "organisations": _organisations(council, lang),
+        "helplines": _helplines(content.helplines, lang),
         "emergency": content.helpline("emergency"),
     }
 
 
-def fill(text: str, content: Content, where: str = "", channel: str = "web", _inside: tuple[str, ...] = ()) -> str:
+def fill(
+    text: str,
+    content: Content,
+    where: str = "",
+    channel: str = "web",
+    _inside: tuple[str, ...] = (),
+    lang: str = "en",
+) -> str:
     """The text for the council's nation with every {{placeholder}} filled: a register block, or a snippet (its
-    body on the web, its short form on SMS and WhatsApp)."""
+    body on the web, its short form on SMS and WhatsApp), in `lang`."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {CHANNELS}")
-    blocks = register_blocks(content)
-    snippets = {s.id: s for s in content.snippets}
+    blocks = register_blocks(content, lang)
+    snippets: dict[str, object] = {s.id: s for s in content.snippets}
+    if lang == "cy":
+        snippets.update(content.snippets_cy)
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -102,11 +170,12 @@ def fill(text: str, content: Content, where: str = "", channel: str = "web", _in
                 raise ContentError(f"{where}: snippet {{{{{name}}}}} includes itself")
             snippet = snippets[name]
             return fill(
-                snippet.body if channel == "web" else snippet.sms,
+                snippet.body if channel == "web" else snippet.sms,  # type: ignore[attr-defined]
                 content,
-                f"content/snippets/{name}.md",
+                f"content/{'cy/' if name in content.snippets_cy and lang == 'cy' else ''}snippets/{name}.md",
                 channel,
                 (*_inside, name),
+                lang,
             )
         known = ", ".join(sorted({*blocks, *snippets}))
         raise ContentError(f"{where}: unknown placeholder {{{{{name}}}}}; known: {known}")
@@ -129,13 +198,17 @@ def snippets_used(text: str, content: Content) -> list[str]:
     return found
 
 
-def topic_sources(topic: Topic, content: Content) -> list[Source]:
+def topic_sources(topic: Topic, content: Content, lang: str = "en") -> list[Source]:
     """A topic's sources for the council's nation: its own first (the first is the SMS link), then those of the
-    snippets it uses. Each URL once."""
+    snippets it uses. Each URL once. In Welsh, the Welsh-language versions a Welsh page lists come before the
+    English sources they translate."""
     nation = content.nation
-    sources = [s for s in topic.sources if s.nation in ("", nation)]
+    welsh = content.topics_cy.get(topic.id) if lang == "cy" else None
+    sources = [s for s in (welsh.sources if welsh else []) + topic.sources if s.nation in ("", nation)]
     for name in snippets_used(f"{topic.body}\n{topic.sms}", content):
-        sources += [s for s in content.snippet(name).sources if s.nation in ("", nation)]
+        snippet_cy = content.snippets_cy.get(name) if lang == "cy" else None
+        own = content.snippet(name).sources
+        sources += [s for s in (snippet_cy.sources if snippet_cy else []) + own if s.nation in ("", nation)]
     unique: dict[str, Source] = {}
     for source in sources:
         unique.setdefault(str(source.url), source)
@@ -144,18 +217,33 @@ def topic_sources(topic: Topic, content: Content) -> list[Source]:
     return list(unique.values())
 
 
-def sms_text(topic: Topic, content: Content) -> str:
+def _page(topic: Topic, content: Content, lang: str) -> tuple[str, str, str]:
+    """(sms, body, where) of a topic in `lang`: its Welsh page for "cy" where there is one, else the English."""
+    _check_lang(lang)
+    welsh = content.topics_cy.get(topic.id) if lang == "cy" else None
+    if welsh is not None:
+        return welsh.sms, welsh.body, f"content/cy/topics/{topic.id}.md"
+    return topic.sms, topic.body, f"content/topics/{topic.id}.md"
+
+
+def sms_text(topic: Topic, content: Content, lang: str = "en") -> str:
     """The short answer of a topic for the council's nation, placeholders filled, without its link."""
-    return fill(topic.sms, content, f"content/topics/{topic.id}.md", channel="sms")
+    sms, _, where = _page(topic, content, lang)
+    return fill(sms, content, where, channel="sms", lang=lang)
 
 
-def web_answer(topic: Topic, content: Content) -> str:
+def web_body(topic: Topic, content: Content, lang: str = "en") -> str:
+    """The web answer's text without its sources: the body with register blocks and snippets filled in."""
+    _, body, where = _page(topic, content, lang)
+    return fill(body, content, where, lang=lang)
+
+
+def web_answer(topic: Topic, content: Content, lang: str = "en") -> str:
     """The web chat answer: the body with register blocks and snippets filled in, then its sources as links."""
-    body = fill(topic.body, content, f"content/topics/{topic.id}.md")
-    sources = " · ".join(f"[{s.title}]({s.url})" for s in topic_sources(topic, content))
-    return f"{body}\n\nSource: {sources}"
+    sources = " · ".join(f"[{s.title}]({s.url})" for s in topic_sources(topic, content, lang))
+    return f"{web_body(topic, content, lang)}\n\n{WORDS[lang]['source']} {sources}"
 
 
-def sms_answer(topic: Topic, content: Content) -> str:
+def sms_answer(topic: Topic, content: Content, lang: str = "en") -> str:
     """The SMS / WhatsApp answer: the short answer and one short link to its main source."""
-    return f"{sms_text(topic, content)} More: {topic_sources(topic, content)[0].url}"
+    return f"{sms_text(topic, content, lang)} {WORDS[lang]['more']} {topic_sources(topic, content, lang)[0].url}"
