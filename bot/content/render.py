@@ -29,8 +29,8 @@ WORDS = {
         "more": "More:",
     },
     "cy": {
-        "contact": "Ffoniwch {name} ar {phone} ({hours}), neu anfonwch e-bost at {email}.",
-        "peer_support": "{name}: ffoniwch {phone} ({hours}), neu anfonwch e-bost at {email}.",
+        "contact": "Ffoniwch {name} ar {phone} ({hours}), neu e-bostiwch {email}.",
+        "peer_support": "{name}: ffoniwch {phone} ({hours}), neu e-bostiwch {email}.",
         "risk_check": "Gwiriad risg:",
         "algorithm": "- **{name}** ({status}). {purpose} Pwy sy'n penderfynu: {decides} "
         "Wedi'i wirio gan {by} ym mis {date}: {summary}",
