@@ -293,6 +293,7 @@ class AccuracyAssessment(Strict):
     summary: str
     figures: dict[str, float | int | str]
     summary_cy: str = ""  # Welsh, for {{algorithms}} on Welsh pages; empty: the English
+    by_cy: str = ""
 
 
 class Algorithm(Strict):

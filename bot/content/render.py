@@ -33,7 +33,7 @@ WORDS = {
         "peer_support": "{name}: ffoniwch {phone} ({hours}), neu e-bostiwch {email}.",
         "risk_check": "Gwiriad risg:",
         "algorithm": "- **{name}** ({status}). {purpose} Pwy sy'n penderfynu: {decides} "
-        "Wedi'i wirio gan {by} ym mis {date}: {summary}",
+        "Pwy wiriodd: {by}, {date}. {summary}",
         "source": "Ffynhonnell:",
         "more": "Mwy:",
     },
@@ -92,7 +92,7 @@ def _algorithms(council: Council, lang: str) -> str:
                 status=in_language(a, "status", lang),
                 purpose=in_language(a, "purpose", lang),
                 decides=in_language(a, "how_decisions_are_made", lang),
-                by=a.accuracy.by,
+                by=in_language(a.accuracy, "by", lang),
                 date=date,
                 summary=in_language(a.accuracy, "summary", lang),
             )
