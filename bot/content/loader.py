@@ -6,11 +6,12 @@ A content error stops the build with a message naming the file and the field, e.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -50,8 +51,8 @@ class Content:
     helplines: Helplines
     snippets: tuple[Snippet, ...] = ()
     # The Welsh pages by id (content/cy/); an English page without one is shown in English.
-    topics_cy: Mapping[str, WelshPage] = field(default_factory=dict)
-    snippets_cy: Mapping[str, WelshPage] = field(default_factory=dict)
+    topics_cy: Mapping[str, WelshPage] = dataclasses.field(default_factory=dict)
+    snippets_cy: Mapping[str, WelshPage] = dataclasses.field(default_factory=dict)
 
     @property
     def nation(self) -> str:

@@ -591,7 +591,8 @@ def test_unknown_theme_names_file_and_field(content_copy: Path) -> None:
 
 
 def test_the_build_refuses_an_england_only_scheme_without_a_wales_passage(content_copy: Path) -> None:
-    for path in (content_copy / "topics" / "supporting_families.md", content_copy / "cy" / "topics" / "supporting_families.md"):
+    for folder in ("topics", "cy/topics"):
+        path = content_copy / folder / "supporting_families.md"
         text = path.read_text(encoding="utf-8")  # the Welsh page keeps the English page's passages, so both change
         path.write_text(re.sub(r"\{\{#wales\}\}.*?\{\{/wales\}\}", "", text, flags=re.S), encoding="utf-8")
     load_content(content_copy)  # a council in England is fine
