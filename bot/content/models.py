@@ -22,6 +22,15 @@ THEMES = {
     "help": "Asking for help, and keeping children safe",
     "about": "About this assistant and how to reach a person",
 }
+# The same in Welsh, for the Welsh reference site.
+THEMES_CY = {
+    "records": "Pa gofnodion sy'n cael eu cadw, a chan bwy",
+    "linking": "Sut mae cofnodion yn cael eu cysylltu a'u defnyddio",
+    "analytics": "Sgoriau risg, algorithmau a chwmnïau preifat",
+    "rights": "Eich hawliau a'ch dewisiadau",
+    "help": "Gofyn am help, a chadw plant yn ddiogel",
+    "about": "Am y cynorthwyydd hwn a sut i gael gafael ar berson",
+}
 
 # Where "Leave this site quickly" goes unless council.yml says: a common site with nothing about families or the
 # council, as domestic-abuse services do, so the browser's history shows an everyday page.
