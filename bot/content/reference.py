@@ -33,11 +33,9 @@ from pathlib import Path
 
 from bot.content.loader import Content, ContentError, content
 from bot.content.models import NATIONS, THEMES, THEMES_CY, Algorithm, Council, Processor, Purpose, Topic, in_language
-from bot.content.render import MONTHS as RENDER_MONTHS
-from bot.content.render import fill, sms_answer, sms_text, topic_sources, web_body
+from bot.content.render import MONTHS, fill, sms_answer, sms_text, topic_sources, web_body
 
 ASSETS_DIR = Path(__file__).with_name("reference_templates")
-MONTHS = RENDER_MONTHS["en"]
 REGISTER_PAGES = (
     ("purposes", "What your records are used for"),
     ("organisations", "Who shares records with the council"),
@@ -302,7 +300,7 @@ def search_key(text: str) -> str:
 
 
 def long_date(value: dt.date, lang: str = "en") -> str:
-    return f"{value.day} {RENDER_MONTHS[lang][value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
 
 
 def time_tag(value: dt.date, lang: str = "en") -> str:

@@ -18,7 +18,7 @@ from bot.content.models import SMS_MAX_CHARS
 from bot.content.readability import MAX_MEAN_SENTENCE_WORDS, MAX_SENTENCE_WORDS, sentence_lengths
 from bot.content.render import fill, sms_answer, sms_text, topic_sources, web_answer, web_body
 from bot.content.welsh_status import MISSING, OUT_OF_DATE, UNREVIEWED, english_hash, welsh_status
-from tests.content.test_topic_quality import SHARING_TOPICS
+from tests.content.test_topic_quality import SHARING_TOPICS, SMS_EXCEPTION_TOPICS
 
 WALES_DEMO = CONTENT_DIR / "councils" / "wales-demo.yml"
 CONTENTS = {"england": load_content(), "wales": load_content(council=WALES_DEMO)}
@@ -98,6 +98,12 @@ def test_welsh_sharing_topics_say_what_the_english_ones_say(nation: str, topic_i
     assert "nid yw, ynddo'i hun, yn atgyfeiriad amddiffyn plant" in text
     assert "os ydych chi'n cytuno" in text
     assert "0808 801 0366" in text
+
+
+@pytest.mark.parametrize(("nation", "topic_id"), [(n, t) for n in CONTENTS for t in sorted(SMS_EXCEPTION_TOPICS)])
+def test_welsh_opt_out_and_consent_sms_name_the_exception(nation: str, topic_id: str) -> None:
+    text = sms_text(CONTENTS[nation].topic(topic_id), CONTENTS[nation], "cy").lower()
+    assert "mewn perygl o niwed" in text and "heb ofyn" in text
 
 
 def _sentences(text: str) -> list[str]:
