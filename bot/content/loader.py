@@ -192,6 +192,13 @@ def _load_welsh(
                     f"{where}: field '{name}': placeholders {' '.join(got) or '(none)'} differ from the English "
                     f"page's {' '.join(want) or '(none)'}"
                 )
+        english_urls = {str(s.url) for s in source.sources}
+        for welsh_source in page.sources:
+            if str(welsh_source.translates) not in english_urls:
+                errors.append(
+                    f"{where}: field 'sources': '{welsh_source.translates}' (translates) is not a source of "
+                    f"content/{kind}/{page.id}.md"
+                )
         pages[page.id] = page
     return pages, errors
 

@@ -182,6 +182,13 @@ class Snippet(Strict):
         return _check_sections(value.strip())
 
 
+class WelshSource(Source):
+    """A Welsh-language version of one of the English page's sources: `translates` is that source's URL. In Welsh
+    it is listed just before the English source, so it becomes the SMS link when that source is the first."""
+
+    translates: HttpUrl
+
+
 class WelshPage(Strict):
     """The Welsh of one topic or snippet: content/cy/topics/<id>.md or content/cy/snippets/<id>.md.
 
@@ -194,7 +201,7 @@ class WelshPage(Strict):
     title: str = ""
     sms: str
     body: str
-    sources: list[Source] = []
+    sources: list[WelshSource] = []
     cy_reviewed: bool
     en_hash: str
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic, in_language
+from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic, WelshSource, in_language
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
@@ -200,15 +200,18 @@ def snippets_used(text: str, content: Content) -> list[str]:
 
 def topic_sources(topic: Topic, content: Content, lang: str = "en") -> list[Source]:
     """A topic's sources for the council's nation: its own first (the first is the SMS link), then those of the
-    snippets it uses. Each URL once. In Welsh, the Welsh-language versions a Welsh page lists come before the
-    English sources they translate."""
+    snippets it uses. Each URL once. In Welsh, a Welsh-language version of a source (listed by the Welsh page of the
+    topic or of a snippet it uses) comes just before the English source it translates."""
     nation = content.nation
-    welsh = content.topics_cy.get(topic.id) if lang == "cy" else None
-    sources = [s for s in (welsh.sources if welsh else []) + topic.sources if s.nation in ("", nation)]
+    sources = [s for s in topic.sources if s.nation in ("", nation)]
+    welsh: list[WelshSource] = list(content.topics_cy[topic.id].sources) if topic.id in content.topics_cy else []
     for name in snippets_used(f"{topic.body}\n{topic.sms}", content):
-        snippet_cy = content.snippets_cy.get(name) if lang == "cy" else None
-        own = content.snippet(name).sources
-        sources += [s for s in (snippet_cy.sources if snippet_cy else []) + own if s.nation in ("", nation)]
+        sources += [s for s in content.snippet(name).sources if s.nation in ("", nation)]
+        if name in content.snippets_cy:
+            welsh += content.snippets_cy[name].sources
+    if lang == "cy":
+        versions = {str(w.translates): w for w in welsh if w.nation in ("", nation)}
+        sources = [v for s in sources for v in ((versions[str(s.url)], s) if str(s.url) in versions else (s,))]
     unique: dict[str, Source] = {}
     for source in sources:
         unique.setdefault(str(source.url), source)

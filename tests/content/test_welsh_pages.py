@@ -125,8 +125,11 @@ def test_no_welsh_sentence_about_sharing_names_serious_or_significant_harm(natio
 def test_the_welsh_council_cites_welsh_law_in_welsh() -> None:
     wales = CONTENTS["wales"]
     urls = [str(s.url) for s in topic_sources(wales.topic("child_protection_exception"), wales, "cy")]
-    assert "https://www.legislation.gov.uk/anaw/2014/4/section/130/welsh" in urls
-    assert "https://safeguarding.wales/cy/" in urls
+    section_130 = "https://www.legislation.gov.uk/anaw/2014/4/section/130"
+    for welsh, english in ((f"{section_130}/welsh", section_130), ("https://safeguarding.wales/cy/", "https://safeguarding.wales/en/")):
+        assert urls.index(welsh) + 1 == urls.index(english), "a Welsh version comes just before its English source"
+    # The SMS link: the Welsh version of the topic's first source
+    assert sms_answer(wales.topic("asking_for_help"), wales, "cy").endswith(" Mwy: https://safeguarding.wales/cy/")
     assert not any("working-together-to-safeguard-children" in u for u in urls)
     england = [str(s.url) for s in topic_sources(CONTENT.topic("child_protection_exception"), CONTENT, "cy")]
     assert not any("/welsh" in u or "safeguarding.wales" in u for u in england)
@@ -168,6 +171,14 @@ def test_a_welsh_page_that_drops_a_placeholder_is_refused(content_copy: Path) ->
     path.write_text(path.read_text(encoding="utf-8").replace("{{organisations}}", ""), encoding="utf-8")
     error = _load_error(content_copy)
     assert "cy/topics/who_can_see.md: field 'body': placeholders" in error and "{{organisations}}" in error
+
+
+def test_a_welsh_source_must_translate_a_source_of_the_english_page(content_copy: Path) -> None:
+    path = content_copy / WELSH_DIR / "snippets" / "safeguarding.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("https://safeguarding.wales/en/", "https://a.example/"), encoding="utf-8")
+    error = _load_error(content_copy)
+    assert "cy/snippets/safeguarding.md: field 'sources': 'https://a.example/' (translates)" in error
 
 
 def test_a_welsh_page_without_an_english_page_is_refused(content_copy: Path) -> None:
