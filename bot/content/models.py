@@ -238,6 +238,8 @@ class ConsentLevel(Strict):
     id: str
     label: str
     description: str
+    label_cy: str = ""  # Welsh, for Welsh conversations and pages; empty: the English
+    description_cy: str = ""
 
 
 class Purpose(Strict):
@@ -254,6 +256,7 @@ class Purpose(Strict):
     child_protection_exception: bool = True
     name_cy: str = ""  # the Welsh of name and plain, shown by {{purposes}} on Welsh pages; empty: the English
     plain_cy: str = ""
+    retention_cy: str = ""
 
     @validator("choice")
     def _choice_kind(cls, value: str) -> str:

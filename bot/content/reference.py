@@ -564,7 +564,8 @@ class Site:
         levels = ""
         if purpose.levels:
             levels = _items_html(
-                f"<strong>{e(level.label)}</strong>: {e(level.description)}" for level in purpose.levels
+                f"<strong>{e(self.field(level, 'label'))}</strong>: {e(self.field(level, 'description'))}"
+                for level in purpose.levels
             )
         rows = [
             (self.t("What it is for"), e(self.field(purpose, "plain"))),
@@ -577,7 +578,7 @@ class Site:
         rows += [
             (self.t("Data held"), _items(purpose.data_held)),
             (self.t("Organisations"), _items([self.organisation_name(o) for o in purpose.organisations])),
-            (self.t("How long it is kept"), e(purpose.retention)),
+            (self.t("How long it is kept"), e(self.field(purpose, "retention"))),
         ]
         if purpose.child_protection_exception:
             line = fill("{{safeguarding}}", self.content, "council register", channel="sms", lang=self.lang)

@@ -124,7 +124,8 @@ def test_welsh_pages_are_in_welsh(site: tuple[Path, list[Path]], loaded: Content
     index = search_index(out / "cy")
     assert {entry["title"] for entry in index} == {loaded.title(t.id, "cy") for t in loaded.topics}
     purposes = parse(out / "cy" / "register" / "purposes.html").plain
-    assert all(p.name_cy in purposes for p in loaded.council.purposes)
+    assert all(p.name_cy in purposes and p.retention_cy in purposes for p in loaded.council.purposes)
+    assert all(lv.label_cy in purposes for p in loaded.council.purposes for lv in p.levels)
     assert "Cyngor yn Lloegr: mae'r atebion yn dilyn y gyfraith yn Lloegr." in purposes
 
 
