@@ -35,6 +35,14 @@ def _reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def _content_status(args: argparse.Namespace) -> int:
+    from bot.content.loader import CONTENT_DIR
+    from bot.content.welsh_status import report
+
+    print(report(args.content or CONTENT_DIR))
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from bot.training import train
 
@@ -91,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reference", help="build the reference site for peer support workers")
     p.add_argument("--out", type=Path, default=None, help="folder to write it to (default build/reference)")
     p.set_defaults(func=_reference)
+
+    p = sub.add_parser("content", help="report on the content files")
+    content_sub = p.add_subparsers(dest="content_command", required=True)
+    p = content_sub.add_parser("status", help="list Welsh pages that are missing, unreviewed or older than the English")
+    p.add_argument("--content", type=Path, default=None, help="the content folder (default content/)")
+    p.set_defaults(func=_content_status)
 
     p = sub.add_parser("train", help="train the model if its inputs changed")
     p.add_argument("--force", action="store_true", help="train even when nothing changed")

@@ -2,7 +2,8 @@
 
 Writes
   data/nlu/topics.yml         retrieval intent examples (topic/<id>) from each topic's `examples`
-  data/responses/topics.yml   responses utter_topic/<id>: the web answer by default, the SMS form on sms/whatsapp
+  data/responses/topics.yml   responses utter_topic/<id>: the web answer by default, the SMS form on sms/whatsapp,
+                              and the same in Welsh when the `language` slot is cy (content/cy/topics/)
   data/responses/messages.yml every keyed message named utter_... in content/messages/<lang>/*.yml (greeting, crisis,
                               out of scope, the kind fault reply, the forms' questions), English and Welsh
 The files are committed; `python -m bot build --check` (run by the tests) fails when they are out of date.
@@ -57,12 +58,12 @@ MAX_RELATED = 4  # web buttons under a topic answer; the 4th, where there is one
 # confused with this one (`make nlu-report`), so a parent given the wrong answer is one tap from the right one.
 
 
-def related_buttons(topic_id: str, content: Content) -> list[dict[str, str]]:
-    """The buttons under a topic's web answer: "Do it now" first when the page explains a task (its `task:`), then
-    the related topics."""
+def related_buttons(topic_id: str, content: Content, lang: str = SOURCE_LANGUAGE) -> list[dict[str, str]]:
+    """The buttons under a topic's web answer, in `lang`: "Do it now" first when the page explains a task (its
+    `task:`), then the related topics by their titles."""
     topic = content.topic(topic_id)
-    do_it = buttons([("buttons.do_it_now", f"/{topic.task}")]) if topic.task else []
-    return do_it + [{"title": content.topic(r).title, "payload": topic_payload(r)} for r in topic.related[:MAX_RELATED]]
+    do_it = buttons([("buttons.do_it_now", f"/{topic.task}")], lang) if topic.task else []
+    return do_it + [{"title": content.title(r, lang), "payload": topic_payload(r)} for r in topic.related[:MAX_RELATED]]
 
 
 def nlu_document(content: Content) -> str:
@@ -79,16 +80,22 @@ def _yaml_safe_example(example: str) -> str:
 
 
 def responses_document(content: Content) -> str:
+    """Each topic's response: per language (English unconditioned, another language conditioned on the `language`
+    slot, where the topic has a page in it: content/cy/topics/), the short answer on SMS and WhatsApp and the web
+    answer with its buttons on every other channel."""
     responses = {}
     for topic in content.topics:
-        buttons = related_buttons(topic.id, content)
-        variations = []
-        for channel in TEXT_CHANNELS:
-            variations.append({"channel": channel, "text": _Literal(sms_answer(topic, content))})
-        web = {"text": _Literal(web_answer(topic, content))}
-        if buttons:
-            web["buttons"] = buttons
-        variations.append(web)
+        variations: list[dict[str, Any]] = []
+        for lang in LANGUAGES:
+            if lang != SOURCE_LANGUAGE and topic.id not in content.topics_in(lang):
+                continue  # answered in English until the page is written (`python -m bot content status`)
+            short = _Literal(sms_answer(topic, content, lang))
+            variations += [{**_condition(lang), "channel": channel, "text": short} for channel in TEXT_CHANNELS]
+            web: dict[str, Any] = {**_condition(lang), "text": _Literal(web_answer(topic, content, lang))}
+            topic_buttons = related_buttons(topic.id, content, lang)
+            if topic_buttons:
+                web["buttons"] = topic_buttons
+            variations.append(web)
         responses[f"utter_topic/{topic.id}"] = variations
     return _dump({"version": "3.1", "responses": responses})
 

@@ -6,22 +6,38 @@ A content error stops the build with a message naming the file and the field, e.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from bot.content.models import ENGLAND_ONLY, NATION_SECTION, NATIONS, Council, Helplines, Snippet, Topic
+from bot.content.models import (
+    ENGLAND_ONLY,
+    NATION_SECTION,
+    NATIONS,
+    Council,
+    Helplines,
+    Snippet,
+    Topic,
+    WelshPage,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = REPO_ROOT / "content"
 # Which council register to use: a path (absolute, or relative to the repo root) to a register file, e.g.
 # content/councils/wales-demo.yml. Unset: content/council.yml.
 COUNCIL_ENV = "PDA_COUNCIL"
+# The Welsh pages mirror the English ones under content/cy/: cy/topics/<id>.md and cy/snippets/<id>.md.
+WELSH_DIR = "cy"
+LANGUAGES = ("en", "cy")
+# What a Welsh page must keep of its English page: every {{placeholder}} and nation passage marker.
+TEMPLATE_TOKEN = re.compile(r"\{\{\s*[#/]?[a-z_]+\s*\}\}")
 
 
 class ContentError(Exception):
@@ -34,10 +50,22 @@ class Content:
     council: Council
     helplines: Helplines
     snippets: tuple[Snippet, ...] = ()
+    # The Welsh pages by id (content/cy/); an English page without one is shown in English.
+    topics_cy: Mapping[str, WelshPage] = dataclasses.field(default_factory=dict)
+    snippets_cy: Mapping[str, WelshPage] = dataclasses.field(default_factory=dict)
 
     @property
     def nation(self) -> str:
         return self.council.nation
+
+    def topics_in(self, lang: str) -> dict[str, object]:
+        """The pages written in `lang`, by topic id (English: every topic)."""
+        return {t.id: t for t in self.topics} if lang == "en" else dict(self.topics_cy) if lang == "cy" else {}
+
+    def title(self, topic_id: str, lang: str = "en") -> str:
+        """A topic's title in `lang` (its Welsh page's title for "cy", where there is one)."""
+        welsh = self.topics_cy.get(topic_id) if lang == "cy" else None
+        return welsh.title if welsh is not None else self.topic(topic_id).title
 
     def snippet(self, snippet_id: str) -> Snippet:
         for snippet in self.snippets:
@@ -90,8 +118,9 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 }
 
 
-def _load_front_matter(path: Path, model: type) -> object:
-    """A markdown file with YAML front matter -> the model, with the text under the front matter as `body`."""
+def _load_front_matter(path: Path, model: type, id_from_name: bool = False) -> object:
+    """A markdown file with YAML front matter -> the model, with the text under the front matter as `body`.
+    id_from_name: the file name is the id (a Welsh page, which holds only what differs from its English page)."""
     where = _rel(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -108,6 +137,8 @@ def _load_front_matter(path: Path, model: type) -> object:
         raise ContentError(f"{where}: the front matter must be a set of fields (name: value)")
     data = dict(metadata)
     data["body"] = match.group(2)
+    if id_from_name:
+        data.setdefault("id", path.stem)
     try:
         loaded = model(**data)
     except ValidationError as exc:
@@ -125,6 +156,55 @@ def load_topic(path: Path) -> Topic:
 
 def load_snippet(path: Path) -> Snippet:
     return _load_front_matter(path, Snippet)  # type: ignore[return-value]
+
+
+def load_welsh_page(path: Path) -> WelshPage:
+    return _load_front_matter(path, WelshPage, id_from_name=True)  # type: ignore[return-value]
+
+
+def template_tokens(text: str) -> list[str]:
+    """The placeholders and nation markers of a text, sorted, spaces removed: equal for a page and its translation."""
+    return sorted(token.replace(" ", "") for token in TEMPLATE_TOKEN.findall(text))
+
+
+def _load_welsh(
+    root: Path, english: Mapping[str, Topic | Snippet], kind: str
+) -> tuple[dict[str, WelshPage], list[str]]:
+    """The Welsh pages of one kind ("topics" or "snippets"): each must have an English page of the same id and keep
+    its placeholders and nation passages; a topic's needs a title, a snippet's has none."""
+    pages: dict[str, WelshPage] = {}
+    errors: list[str] = []
+    for path in sorted((root / WELSH_DIR / kind).glob("*.md")):
+        where = _rel(path)
+        try:
+            page = load_welsh_page(path)
+        except ContentError as exc:
+            errors.append(str(exc))
+            continue
+        source = english.get(page.id)
+        if source is None:
+            errors.append(f"{where}: field 'id': no English page content/{kind}/{page.id}.md for it to translate")
+            continue
+        if kind == "topics" and not page.title:
+            errors.append(f"{where}: field 'title': missing (the Welsh title of the topic)")
+        if kind == "snippets" and page.title:
+            errors.append(f"{where}: field 'title': a snippet has no title")
+        for name in ("sms", "body"):
+            want, got = template_tokens(getattr(source, name)), template_tokens(getattr(page, name))
+            if want != got:
+                errors.append(
+                    f"{where}: field '{name}': placeholders {' '.join(got) or '(none)'} differ from the English "
+                    f"page's {' '.join(want) or '(none)'}"
+                )
+        english_urls = {str(s.url) for s in source.sources}
+        for welsh_source in page.sources:
+            if str(welsh_source.translates) not in english_urls:
+                errors.append(
+                    f"{where}: field 'sources': '{welsh_source.translates}' (translates) is not a source of "
+                    f"content/{kind}/{page.id}.md"
+                )
+        pages[page.id] = page
+    return pages, errors
 
 
 def _read_mapping(path: Path, seen: tuple[Path, ...] = ()) -> dict:
@@ -212,6 +292,10 @@ def load_content(root: Path = CONTENT_DIR, council: Path | None = None) -> Conte
             snippets.append(load_snippet(path))
         except ContentError as exc:
             errors.append(str(exc))
+    topics_cy, welsh_errors = _load_welsh(root, {t.id: t for t in topics}, "topics")
+    errors += welsh_errors
+    snippets_cy, welsh_errors = _load_welsh(root, {s.id: s for s in snippets}, "snippets")
+    errors += welsh_errors
     register = helplines = None
     try:
         register = _load_yaml_model(council or root / "council.yml", Council)
@@ -229,7 +313,12 @@ def load_content(root: Path = CONTENT_DIR, council: Path | None = None) -> Conte
     if errors:
         raise ContentError("\n".join(errors))
     return Content(
-        topics=tuple(topics), council=register, helplines=helplines, snippets=tuple(snippets)  # type: ignore[arg-type]
+        topics=tuple(topics),
+        council=register,  # type: ignore[arg-type]
+        helplines=helplines,  # type: ignore[arg-type]
+        snippets=tuple(snippets),
+        topics_cy=topics_cy,
+        snippets_cy=snippets_cy,
     )
 
 

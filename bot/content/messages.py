@@ -216,7 +216,7 @@ def render(message: Message, lang: str, channel: str, params: dict[str, Any], co
     text = _expand(message.template(lang, channel), lang, channel, known or messages(), (message.key,))
     if "{{" in text:  # register blocks and snippets: the content is loaded only for messages that use them
         text = fill(text, content_ or content(), f"{message.where} ({lang})",
-                    channel="sms" if channel in TEXT_CHANNELS else "web")
+                    channel="sms" if channel in TEXT_CHANNELS else "web", lang=lang)
     return PARAM.sub(lambda m: str(params[m.group(1)]) if m.group(1) in params else m.group(0), text)
 
 

@@ -24,6 +24,15 @@ THEMES = {
     "help": "Asking for help, and keeping children safe",
     "about": "About this assistant and how to reach a person",
 }
+# The same in Welsh, for the Welsh reference site.
+THEMES_CY = {
+    "records": "Pa gofnodion sy'n cael eu cadw, a chan bwy",
+    "linking": "Sut mae cofnodion yn cael eu cysylltu a'u defnyddio",
+    "analytics": "Sgoriau risg, algorithmau a chwmnïau preifat",
+    "rights": "Eich hawliau a'ch dewisiadau",
+    "help": "Gofyn am help, a chadw plant yn ddiogel",
+    "about": "Am y cynorthwyydd hwn a sut i gael gafael ar berson",
+}
 
 # Where "Leave this site quickly" goes unless council.yml says: a common site with nothing about families or the
 # council, as domestic-abuse services do, so the browser's history shows an everyday page.
@@ -184,6 +193,46 @@ class Snippet(Strict):
         return _check_sections(value.strip())
 
 
+class WelshSource(Source):
+    """A Welsh-language version of one of the English page's sources: `translates` is that source's URL. In Welsh
+    it is listed just before the English source, so it becomes the SMS link when that source is the first."""
+
+    translates: HttpUrl
+
+
+class WelshPage(Strict):
+    """The Welsh of one topic or snippet: content/cy/topics/<id>.md or content/cy/snippets/<id>.md.
+
+    It holds only what differs from the English page of the same id: the words (title, sms, body), Welsh-language
+    versions of sources where one exists, whether a Welsh speaker has checked it (`cy_reviewed`), and `en_hash`, the
+    hash of the English file it translates (bot/content/welsh.py), so a changed English page shows it is out of date.
+    A snippet's Welsh page has no title."""
+
+    id: str
+    title: str = ""
+    sms: str
+    body: str
+    sources: list[WelshSource] = []
+    cy_reviewed: bool
+    en_hash: str
+
+    @validator("id")
+    def _id_shape(cls, value: str) -> str:
+        return _check_id(value)
+
+    @validator("sms", "body")
+    def _sections(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return _check_sections(value.strip())
+
+    @validator("en_hash")
+    def _hash_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-f]{12}", value):
+            raise ValueError("must be the 12 hex digits `python -m bot content status` prints for the English page")
+        return value
+
+
 class Contact(Strict):
     name: str
     phone: str
@@ -191,12 +240,17 @@ class Contact(Strict):
     web: HttpUrl
     hours: str
     address: str = ""
+    # Welsh of the fields shown to parents in prose ("Call <name> on <phone> (<hours>)"); empty: the English.
+    name_cy: str = ""
+    hours_cy: str = ""
 
 
 class ConsentLevel(Strict):
     id: str
     label: str
     description: str
+    label_cy: str = ""  # Welsh, for Welsh conversations and pages; empty: the English
+    description_cy: str = ""
 
 
 class Purpose(Strict):
@@ -211,6 +265,9 @@ class Purpose(Strict):
     organisations: list[str]
     retention: str
     child_protection_exception: bool = True
+    name_cy: str = ""  # the Welsh of name and plain, shown by {{purposes}} on Welsh pages; empty: the English
+    plain_cy: str = ""
+    retention_cy: str = ""
 
     @validator("choice")
     def _choice_kind(cls, value: str) -> str:
@@ -224,6 +281,8 @@ class Organisation(Strict):
     name: str
     kind: str
     shares: list[str]
+    name_cy: str = ""  # Welsh, for {{organisations}} on Welsh pages; empty: the English
+    shares_cy: list[str] = []
 
 
 class Retention(Strict):
@@ -236,6 +295,8 @@ class Retention(Strict):
     # What the assistant itself applies this period to: "requests" (parents' requests and choices),
     # "audit" (the audit log). Empty for records the assistant does not hold.
     applies_to: str = ""
+    record_cy: str = ""  # Welsh, for {{retention}} on Welsh pages; empty: the English
+    period_cy: str = ""
 
     @validator("applies_to")
     def _known_target(cls, value: str) -> str:
@@ -252,6 +313,8 @@ class Processor(Strict):
     data: list[str]
     risk_assessment: str
     risk_assessment_date: dt.date
+    work_cy: str = ""  # Welsh, for {{processors}} on Welsh pages; empty: the English
+    risk_assessment_cy: str = ""
 
 
 class AccuracyAssessment(Strict):
@@ -259,6 +322,8 @@ class AccuracyAssessment(Strict):
     date: dt.date
     summary: str
     figures: dict[str, float | int | str]
+    summary_cy: str = ""  # Welsh, for {{algorithms}} on Welsh pages; empty: the English
+    by_cy: str = ""
 
 
 class Algorithm(Strict):
@@ -275,11 +340,18 @@ class Algorithm(Strict):
     accuracy: AccuracyAssessment
     contact: str
     status: str
+    # Welsh, for {{algorithms}} on Welsh pages; empty: the English
+    name_cy: str = ""
+    status_cy: str = ""
+    purpose_cy: str = ""
+    how_decisions_are_made_cy: str = ""
 
 
 class Council(Strict):
     name: str
     short_name: str
+    name_cy: str = ""  # the council's Welsh name ({{council_name}} on Welsh pages); empty: the English
+    short_name_cy: str = ""
     nation: str  # england or wales: which law the answers follow
 
     @validator("nation")
@@ -328,6 +400,18 @@ class Helpline(Strict):
     when: str
     who: str
     note: str = ""
+    name_cy: str = ""  # Welsh, for Welsh pages; empty: the English
+    when_cy: str = ""
+    who_cy: str = ""
+
+
+def in_language(item: BaseModel, field: str, lang: str) -> str:
+    """A register field in `lang`: `<field>_cy` for Welsh where the register gives it, else the English field."""
+    if lang == "cy":
+        welsh = getattr(item, f"{field}_cy", "")
+        if welsh:
+            return welsh
+    return getattr(item, field)
 
 
 class Helplines(Strict):

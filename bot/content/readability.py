@@ -11,6 +11,10 @@ import re
 import textstat
 
 MAX_GRADE = 6.0
+# Welsh has no Flesch-Kincaid: Welsh text is held to short sentences instead (words per sentence).
+MAX_MEAN_SENTENCE_WORDS = 15
+MAX_SENTENCE_WORDS = 25
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
 
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -44,3 +48,10 @@ def grade(text: str) -> float:
     if not plain.strip():
         return 0.0
     return float(textstat.flesch_kincaid_grade(plain))
+
+
+def sentence_lengths(text: str) -> list[int]:
+    """Words in each sentence of what the reader reads (list items and headings count as sentences).
+
+    For Welsh, which textstat cannot grade: the mean and the longest are checked instead."""
+    return [len(s.split()) for s in _SENTENCE_END.split(plain_text(text)) if s.strip()]

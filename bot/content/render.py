@@ -4,6 +4,9 @@ snippets (content/snippets/<id>.md) pulled in the same way, e.g. {{safeguarding}
 
 Text is first cut to the council's nation: a {{#wales}} ... {{/wales}} passage stays only for a council in Wales,
 an {{#england}} one only for a council in England.
+
+Every function takes `lang`: "en" (the English pages) or "cy" (the Welsh pages under content/cy/, with the Welsh
+of the register's fields where it gives them, e.g. `name_cy`). A page with no Welsh yet is shown in English.
 """
 
 from __future__ import annotations
@@ -11,10 +14,30 @@ from __future__ import annotations
 import re
 
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic
+from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic, WelshSource, in_language
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "cy": ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref",
+           "Tachwedd", "Rhagfyr"),
+}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in MONTHS:
+        raise ValueError(f"lang must be one of {tuple(MONTHS)}")
+    return lang
+
+
+def _messages():  # noqa: ANN202
+    """The keyed messages, for the words around the council's details (content/messages/<lang>/page.yml); imported
+    when first needed, as the messages module fills its own {{blocks}} with this one."""
+    from bot.content import messages
+
+    return messages
 
 
 def for_nation(text: str, nation: str) -> str:
@@ -25,84 +48,117 @@ def for_nation(text: str, nation: str) -> str:
     return re.sub(r"(?<=\S) {2,}(?=\S)", " ", cut).strip()
 
 
-def _contact(council: Council) -> str:
+def _contact(council: Council, lang: str) -> str:
     c = council.contact
-    return f"Call {c.name} on {c.phone} ({c.hours}), or email {c.email}."
+    return _messages().say("page.contact", lang,
+        name=in_language(c, "name", lang), phone=c.phone, hours=in_language(c, "hours", lang), email=c.email
+    )
 
 
-def _peer_support(council: Council) -> str:
+def _peer_support(council: Council, lang: str) -> str:
     p = council.peer_support
-    return f"{p.name}: call {p.phone} ({p.hours}), or email {p.email}."
+    return _messages().say("page.peer_support", lang,
+        name=in_language(p, "name", lang), phone=p.phone, hours=in_language(p, "hours", lang), email=p.email
+    )
 
 
-def _processors(council: Council) -> str:
-    lines = []
-    for p in council.processors:
-        lines.append(f"- **{p.name}**: {p.work} Risk check: {p.risk_assessment}")
-    return "\n".join(lines)
+def _processors(council: Council, lang: str) -> str:
+    check = _messages().say("page.risk_check", lang)
+    return "\n".join(
+        f"- **{p.name}**: {in_language(p, 'work', lang)} {check} {in_language(p, 'risk_assessment', lang)}"
+        for p in council.processors
+    )
 
 
-def _algorithms(council: Council) -> str:
+def _algorithms(council: Council, lang: str) -> str:
     lines = []
     for a in council.algorithms:
+        date = f"{MONTHS[lang][a.accuracy.date.month - 1]} {a.accuracy.date.year}"
         lines.append(
-            f"- **{a.name}** ({a.status}). {a.purpose} Who decides: {a.how_decisions_are_made} "
-            f"Checked by {a.accuracy.by} in {a.accuracy.date:%B %Y}: {a.accuracy.summary}"
+            _messages().say("page.algorithm", lang,
+                name=in_language(a, "name", lang),
+                status=in_language(a, "status", lang),
+                purpose=in_language(a, "purpose", lang),
+                decides=in_language(a, "how_decisions_are_made", lang),
+                by=in_language(a.accuracy, "by", lang),
+                date=date,
+                summary=in_language(a.accuracy, "summary", lang),
+            )
         )
     return "\n".join(lines)
 
 
-def _retention(council: Council) -> str:
-    return "\n".join(f"- {r.record}: {r.period}." for r in council.retention)
+def _retention(council: Council, lang: str) -> str:
+    return "\n".join(
+        f"- {in_language(r, 'record', lang)}: {in_language(r, 'period', lang)}." for r in council.retention
+    )
 
 
-def _purposes(council: Council) -> str:
-    return "\n".join(f"- **{p.name}**: {p.plain}" for p in council.purposes)
+def _purposes(council: Council, lang: str) -> str:
+    return "\n".join(
+        f"- **{in_language(p, 'name', lang)}**: {in_language(p, 'plain', lang)}" for p in council.purposes
+    )
 
 
-def _organisations(council: Council) -> str:
-    return "\n".join(f"- **{o.name}**: {', '.join(o.shares)}." for o in council.organisations)
+def _organisations(council: Council, lang: str) -> str:
+    return "\n".join(
+        f"- **{in_language(o, 'name', lang)}**: {', '.join(o.shares_cy if lang == 'cy' and o.shares_cy else o.shares)}."
+        for o in council.organisations
+    )
 
 
-def _helplines(helplines: Helplines) -> str:
-    return "\n".join(f"- {h.name}: {h.number}. {h.when}. {h.who}." for h in helplines.helplines)
+def _helplines(helplines: Helplines, lang: str) -> str:
+    return "\n".join(
+        f"- {in_language(h, 'name', lang)}: {h.number}. {in_language(h, 'when', lang)}. {in_language(h, 'who', lang)}."
+        for h in helplines.helplines
+    )
 
 
-def register_blocks(content: Content) -> dict[str, str]:
+def register_blocks(content: Content, lang: str = "en") -> dict[str, str]:
     council = content.council
+    _check_lang(lang)
     return {
-        "council_name": council.name,
+        "council_name": in_language(council, "name", lang),
         "chat_days": str(council.conversation_retention_days),
-        "contact": _contact(council),
-        "peer_support": _peer_support(council),
-        "processors": _processors(council),
-        "algorithms": _algorithms(council),
-        "retention": _retention(council),
-        "purposes": _purposes(council),
-        "organisations": _organisations(council),
-        "helplines": _helplines(content.helplines),
+        "contact": _contact(council, lang),
+        "peer_support": _peer_support(council, lang),
+        "processors": _processors(council, lang),
+        "algorithms": _algorithms(council, lang),
+        "retention": _retention(council, lang),
+        "purposes": _purposes(council, lang),
+        "organisations": _organisations(council, lang),
+        "helplines": _helplines(content.helplines, lang),
         # one value each, for keyed messages (content/messages/) to build their own sentences around
-        "council_short_name": council.short_name,
-        "contact_name": council.contact.name,
+        "council_short_name": in_language(council, "short_name", lang),
+        "contact_name": in_language(council.contact, "name", lang),
         "contact_phone": council.contact.phone,
-        "contact_hours": council.contact.hours,
+        "contact_hours": in_language(council.contact, "hours", lang),
         "contact_email": council.contact.email,
         "contact_web": str(council.contact.web),
-        "peer_name": council.peer_support.name,
+        "peer_name": in_language(council.peer_support, "name", lang),
         "peer_phone": council.peer_support.phone,
-        "peer_hours": council.peer_support.hours,
+        "peer_hours": in_language(council.peer_support, "hours", lang),
         "review_months": str(council.consent_review_months),
         **{h.id: h.number for h in content.helplines.helplines},  # {{emergency}}, {{nspcc}}, {{childline}}, ...
     }
 
 
-def fill(text: str, content: Content, where: str = "", channel: str = "web", _inside: tuple[str, ...] = ()) -> str:
+def fill(
+    text: str,
+    content: Content,
+    where: str = "",
+    channel: str = "web",
+    _inside: tuple[str, ...] = (),
+    lang: str = "en",
+) -> str:
     """The text for the council's nation with every {{placeholder}} filled: a register block, or a snippet (its
-    body on the web, its short form on SMS and WhatsApp)."""
+    body on the web, its short form on SMS and WhatsApp), in `lang`."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {CHANNELS}")
-    blocks = register_blocks(content)
-    snippets = {s.id: s for s in content.snippets}
+    blocks = register_blocks(content, lang)
+    snippets: dict[str, object] = {s.id: s for s in content.snippets}
+    if lang == "cy":
+        snippets.update(content.snippets_cy)
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -113,11 +169,12 @@ def fill(text: str, content: Content, where: str = "", channel: str = "web", _in
                 raise ContentError(f"{where}: snippet {{{{{name}}}}} includes itself")
             snippet = snippets[name]
             return fill(
-                snippet.body if channel == "web" else snippet.sms,
+                snippet.body if channel == "web" else snippet.sms,  # type: ignore[attr-defined]
                 content,
-                f"content/snippets/{name}.md",
+                f"content/{'cy/' if name in content.snippets_cy and lang == 'cy' else ''}snippets/{name}.md",
                 channel,
                 (*_inside, name),
+                lang,
             )
         known = ", ".join(sorted({*blocks, *snippets}))
         raise ContentError(f"{where}: unknown placeholder {{{{{name}}}}}; known: {known}")
@@ -140,13 +197,20 @@ def snippets_used(text: str, content: Content) -> list[str]:
     return found
 
 
-def topic_sources(topic: Topic, content: Content) -> list[Source]:
+def topic_sources(topic: Topic, content: Content, lang: str = "en") -> list[Source]:
     """A topic's sources for the council's nation: its own first (the first is the SMS link), then those of the
-    snippets it uses. Each URL once."""
+    snippets it uses. Each URL once. In Welsh, a Welsh-language version of a source (listed by the Welsh page of the
+    topic or of a snippet it uses) comes just before the English source it translates."""
     nation = content.nation
     sources = [s for s in topic.sources if s.nation in ("", nation)]
+    welsh: list[WelshSource] = list(content.topics_cy[topic.id].sources) if topic.id in content.topics_cy else []
     for name in snippets_used(f"{topic.body}\n{topic.sms}", content):
         sources += [s for s in content.snippet(name).sources if s.nation in ("", nation)]
+        if name in content.snippets_cy:
+            welsh += content.snippets_cy[name].sources
+    if lang == "cy":
+        versions = {str(w.translates): w for w in welsh if w.nation in ("", nation)}
+        sources = [v for s in sources for v in ((versions[str(s.url)], s) if str(s.url) in versions else (s,))]
     unique: dict[str, Source] = {}
     for source in sources:
         unique.setdefault(str(source.url), source)
@@ -155,16 +219,31 @@ def topic_sources(topic: Topic, content: Content) -> list[Source]:
     return list(unique.values())
 
 
-def sms_text(topic: Topic, content: Content) -> str:
+def _page(topic: Topic, content: Content, lang: str) -> tuple[str, str, str]:
+    """(sms, body, where) of a topic in `lang`: its Welsh page for "cy" where there is one, else the English."""
+    _check_lang(lang)
+    welsh = content.topics_cy.get(topic.id) if lang == "cy" else None
+    if welsh is not None:
+        return welsh.sms, welsh.body, f"content/cy/topics/{topic.id}.md"
+    return topic.sms, topic.body, f"content/topics/{topic.id}.md"
+
+
+def sms_text(topic: Topic, content: Content, lang: str = "en") -> str:
     """The short answer of a topic for the council's nation, placeholders filled, without its link."""
-    return fill(topic.sms, content, f"content/topics/{topic.id}.md", channel="sms")
+    sms, _, where = _page(topic, content, lang)
+    return fill(sms, content, where, channel="sms", lang=lang)
 
 
-def web_answer(topic: Topic, content: Content) -> str:
+def web_body(topic: Topic, content: Content, lang: str = "en") -> str:
+    """The web answer's text without its sources: the body with register blocks and snippets filled in."""
+    _, body, where = _page(topic, content, lang)
+    return fill(body, content, where, lang=lang)
+
+
+def web_answer(topic: Topic, content: Content, lang: str = "en") -> str:
     """The web chat answer: the body with register blocks and snippets filled in, then its sources as links."""
-    body = fill(topic.body, content, f"content/topics/{topic.id}.md")
-    sources = " · ".join(f"[{s.title}]({s.url})" for s in topic_sources(topic, content))
-    return f"{body}\n\nSource: {sources}"
+    sources = " · ".join(f"[{s.title}]({s.url})" for s in topic_sources(topic, content, lang))
+    return f"{web_body(topic, content, lang)}\n\n{_messages().say('page.source', lang)} {sources}"
 
 
 SENTENCE_END = re.compile(r"[.!?][\"')\]’”]*$")  # a full stop, ! or ?, perhaps inside a closing quote or bracket
@@ -176,6 +255,7 @@ def end_sentence(text: str) -> str:
     return text if not text or SENTENCE_END.search(text) else f"{text}."
 
 
-def sms_answer(topic: Topic, content: Content) -> str:
+def sms_answer(topic: Topic, content: Content, lang: str = "en") -> str:
     """The SMS / WhatsApp answer: the short answer, ended as a sentence, and one short link to its main source."""
-    return f"{end_sentence(sms_text(topic, content))} More: {topic_sources(topic, content)[0].url}"
+    more = f"{_messages().say('page.more', lang)} {topic_sources(topic, content, lang)[0].url}"
+    return f"{end_sentence(sms_text(topic, content, lang))} {more}"

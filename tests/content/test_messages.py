@@ -50,11 +50,13 @@ SAMPLE = {
     "how_long": "6 years.", "child_protection": "", "medium": "text message", "number_end": "123",
     "step": "1", "steps": "4", "kept": "3", "changed": "1", "number": "1", "title": "Yes",
     "council_name": "Example Borough Council", "how_to_reach": "call 0300 123 4567", "phone": "0300 123 4567",
+    "hours": "Monday to Friday, 9am to 5pm", "email": "data@example.gov.uk",
+    "decides": "A worker reads each case and decides.", "by": "an independent review team", "summary": "Right 6 in 10.",
 }
 CHANNELS = ("web", "sms", "whatsapp")
 ALL = [(m.key, lang, channel) for m in messages() for lang in LANGUAGES for channel in CHANNELS]
 # Keys that only make part of a sentence or a list line: their reading grade is the whole sentence's.
-FRAGMENT = re.compile(r"^(requests|dates|buttons|picture|common)\.|\.(channel_\w+|.*_line|system|what|since|kept|"
+FRAGMENT = re.compile(r"^(requests|dates|buttons|picture|common|page)\.|\.(channel_\w+|.*_line|system|what|since|kept|"
                       r"linked|used_by|uses|use|tool|kept_default|summary_\w+|reach_\w+|council_default|choose_one|more_suffix)$")
 # Prompts (a question, or "I did not catch that") fit 2 SMS; answers 3.
 PROMPT = re.compile(r"(^|\.)(utter_ask_|ask_)|not_recognised$|_failed$|^identity\.")

@@ -602,9 +602,10 @@ def test_unknown_theme_names_file_and_field(content_copy: Path) -> None:
 
 
 def test_the_build_refuses_an_england_only_scheme_without_a_wales_passage(content_copy: Path) -> None:
-    path = content_copy / "topics" / "supporting_families.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"\{\{#wales\}\}.*?\{\{/wales\}\}", "", text, flags=re.S), encoding="utf-8")
+    for folder in ("topics", "cy/topics"):
+        path = content_copy / folder / "supporting_families.md"
+        text = path.read_text(encoding="utf-8")  # the Welsh page keeps the English page's passages, so both change
+        path.write_text(re.sub(r"\{\{#wales\}\}.*?\{\{/wales\}\}", "", text, flags=re.S), encoding="utf-8")
     load_content(content_copy)  # a council in England is fine
     welsh = content_copy / "councils" / "wales-demo.yml"
     message = _load_error_for(content_copy, welsh)
@@ -625,7 +626,8 @@ def test_a_register_without_a_nation_names_file_and_field(content_copy: Path) ->
 
 
 def test_an_unknown_snippet_names_the_topic(content_copy: Path) -> None:
-    _edit(content_copy / "topics" / "records_school.md", "{{safeguarding}}", "{{safeguardin}}")
+    for page in ("topics", "cy/topics"):  # the Welsh page keeps the English page's placeholders, so both change
+        _edit(content_copy / page / "records_school.md", "{{safeguarding}}", "{{safeguardin}}")
     broken = load_content(content_copy)
     with pytest.raises(ContentError) as caught:
         sms_answer(broken.topic("records_school"), broken)

@@ -91,6 +91,44 @@ def html_pages(out: Path) -> list[Path]:
     return sorted(out.rglob("*.html"))
 
 
+def test_every_page_links_to_its_twin_in_the_other_language(site: tuple[Path, list[Path]]) -> None:
+    out, _ = site
+    english = [p for p in html_pages(out) if not welsh(out, p)]
+    assert sorted(p.relative_to(out) for p in english) == sorted(
+        p.relative_to(out / "cy") for p in html_pages(out) if welsh(out, p)
+    ), "the Welsh site mirrors the English one page for page"
+    for page in html_pages(out):
+        parsed = parse(page)
+        other, name = ("en-GB", "English") if welsh(out, page) else ("cy", "Cymraeg")
+        links = [a for t, a in parsed.tags if t == "a" and a.get("hreflang") == other]
+        assert len(links) == 1 and links[0].get("lang") == other, page
+        twin = (page.parent / str(links[0]["href"])).resolve()
+        rel = page.relative_to(out)
+        assert twin == (out / (rel.relative_to("cy") if welsh(out, page) else Path("cy") / rel)).resolve(), page
+        assert name in parsed.plain
+        alternates = [a for t, a in parsed.tags if t == "link" and a.get("rel") == "alternate"]
+        assert [(a.get("hreflang"), a.get("href")) for a in alternates] == [(other, links[0]["href"])], page
+
+
+def test_welsh_pages_are_in_welsh(site: tuple[Path, list[Path]], loaded: Content) -> None:
+    out, _ = site
+    for topic in loaded.topics:
+        parsed = parse(out / "cy" / "topics" / f"{topic.id}.html")
+        text = parsed.plain
+        assert loaded.title(topic.id, "cy") in text and topic.title not in text
+        assert " ".join(sms_text(topic, loaded, "cy").split()) in text
+        for heading in ("Ffynonellau", "Adolygwyd:", "Neidio i'r prif gynnwys", "Pob pwnc", "Cofrestr algorithmau"):
+            assert heading in text, f"{topic.id}: {heading!r} missing"
+        for related in topic.related:
+            assert loaded.title(related, "cy") in text
+    index = search_index(out / "cy")
+    assert {entry["title"] for entry in index} == {loaded.title(t.id, "cy") for t in loaded.topics}
+    purposes = parse(out / "cy" / "register" / "purposes.html").plain
+    assert all(p.name_cy in purposes and p.retention_cy in purposes for p in loaded.council.purposes)
+    assert all(lv.label_cy in purposes for p in loaded.council.purposes for lv in p.levels)
+    assert "Cyngor yn Lloegr: mae'r atebion yn dilyn y gyfraith yn Lloegr." in purposes
+
+
 def test_every_topic_has_a_page(site: tuple[Path, list[Path]], loaded: Content) -> None:
     out, written = site
     assert loaded.topics, "no topics to check"
@@ -105,13 +143,17 @@ def test_every_topic_has_a_page(site: tuple[Path, list[Path]], loaded: Content) 
     assert pages == set(loaded.topic_ids)
 
 
-def test_every_page_is_well_formed_english_with_a_title(site: tuple[Path, list[Path]]) -> None:
+def welsh(out: Path, page: Path) -> bool:
+    return page.relative_to(out).parts[0] == "cy"
+
+
+def test_every_page_is_well_formed_in_its_language_with_a_title(site: tuple[Path, list[Path]]) -> None:
     out, _ = site
     for page in html_pages(out):
         parsed = parse(page)
         assert not parsed.errors, f"{page}: {parsed.errors[:3]}"
         assert not parsed.stack, f"{page}: unclosed {parsed.stack}"
-        assert parsed.lang == "en-GB", page
+        assert parsed.lang == ("cy" if welsh(out, page) else "en-GB"), page
         assert any(t == "title" for t, _ in parsed.tags), page
         assert any(t == "meta" and a.get("name") == "viewport" for t, a in parsed.tags), page
         assert any(t == "main" for t, _ in parsed.tags), page
@@ -292,11 +334,21 @@ def copy_content(tmp_path: Path) -> Path:
 def test_every_page_shows_the_councils_nation(site: tuple[Path, list[Path]], tmp_path: Path) -> None:
     out, _ = site
     for page in html_pages(out):
-        assert "Council in England: the answers follow the law in England." in parse(page).plain, page
+        line = (
+            "Cyngor yn Lloegr: mae'r atebion yn dilyn y gyfraith yn Lloegr."
+            if welsh(out, page)
+            else "Council in England: the answers follow the law in England."
+        )
+        assert line in parse(page).plain, page
     wales = tmp_path / "wales"
     build_reference(wales, load_content(council=CONTENT_DIR / "councils" / "wales-demo.yml"))
     for page in html_pages(wales):
-        assert "Council in Wales: the answers follow the law in Wales." in parse(page).plain, page
+        line = (
+            "Cyngor yng Nghymru: mae'r atebion yn dilyn y gyfraith yng Nghymru."
+            if welsh(wales, page)
+            else "Council in Wales: the answers follow the law in Wales."
+        )
+        assert line in parse(page).plain, page
     welsh_topic = parse(wales / "topics" / "child_protection_exception.html")
     assert "https://www.legislation.gov.uk/anaw/2014/4/section/130" in welsh_topic.links
     assert not any("working-together-to-safeguard-children" in link for link in welsh_topic.links)
@@ -308,13 +360,16 @@ def test_a_removed_topic_loses_its_page(tmp_path: Path) -> None:
     build_reference(out, load_content(root))
     victim = "supporting_families"
     assert (out / "topics" / f"{victim}.html").is_file()
+    assert (out / "cy" / "topics" / f"{victim}.html").is_file()
     (root / "topics" / f"{victim}.md").unlink()
+    (root / "cy" / "topics" / f"{victim}.md").unlink()  # its Welsh page goes with it
     for path in (root / "topics").glob("*.md"):  # nothing may point at the removed topic any more
         text = path.read_text(encoding="utf-8")
         text = re.sub(rf"(related: \[[^\]]*?)\b{victim}\b,? ?", r"\1", text).replace(", ]", "]")
         path.write_text(text, encoding="utf-8")
     build_reference(out, load_content(root))
     assert not (out / "topics" / f"{victim}.html").exists()
+    assert not (out / "cy" / "topics" / f"{victim}.html").exists()
 
 
 HOSTILE_TITLE = '<script>alert("title")</script> & "quotes" ŵ ŷ 👪'

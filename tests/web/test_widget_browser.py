@@ -390,6 +390,10 @@ async def test_axe_finds_no_wcag_violations_with_a_conversation_open(
         "/reference/topics/private_companies.html",
         "/reference/register/algorithms.html",
         "/reference/register/purposes.html",
+        "/reference/cy/",
+        "/reference/cy/topics/private_companies.html",
+        "/reference/cy/register/algorithms.html",
+        "/reference/cy/register/purposes.html",
         "/neutral.html",
         "/covering-your-tracks.html",
     ],
@@ -433,6 +437,25 @@ async def test_reference_search_works_offline_in_the_page(browser: Any, site: st
     await search.fill("")
     await expect(page.locator("#topic-list")).to_be_visible()
     assert all(url.startswith(site) for url in requests), "the reference site must not load anything remote"
+    await context.close()
+
+
+async def test_the_welsh_reference_search_answers_in_welsh(browser: Any, site: str) -> None:
+    context = await browser.new_context(viewport=DESKTOP)
+    page = await context.new_page()
+    await page.goto(site + "/reference/cy/index.html")
+    search = page.get_by_label("Chwilio'r pynciau")
+    await search.fill("cwyno")  # "complain": in the Welsh text of the complaint topics
+    results = page.locator("#search-results a")
+    await expect(results.first).to_be_visible()
+    found = await results.all_inner_texts()
+    assert content().title("complain_ico", "cy") in found, found
+    await expect(page.locator("#search-status")).to_contain_text("wedi'u canfod")
+    await search.fill("zzqxv")
+    await expect(page.locator("#search-status")).to_have_text(re.compile("^Dim pwnc wedi'i ganfod"))
+    await page.get_by_role("link", name="English").click()
+    await expect(page).to_have_url(site + "/reference/index.html")
+    assert await page.locator("html").get_attribute("lang") == "en-GB"
     await context.close()
 
 

@@ -100,10 +100,11 @@
     });
     results.hidden = found.length === 0;
     topicList.hidden = true;
+    // The words come from the form's data attributes, in the page's language (bot/content/reference.py).
     status.textContent =
       found.length === 0
-        ? "No topics found. Try other words, or clear the search to see every topic."
-        : found.length + (found.length === 1 ? " topic found." : " topics found.");
+        ? form.getAttribute("data-none")
+        : found.length + (found.length === 1 ? form.getAttribute("data-one") : form.getAttribute("data-many"));
   }
 
   var timer = null;
