@@ -147,7 +147,8 @@ def test_the_built_responses_hold_both_languages_for_every_topic() -> None:
         web = next(v for v in welsh if "channel" not in v)
         assert web["text"] == web_answer(topic, CONTENT, "cy")
         do_it = ["Gwneud hyn nawr"] if topic.task else []
-        assert [b["title"] for b in web.get("buttons", [])] == do_it + [CONTENT.title(r, "cy") for r in topic.related[:4]]
+        related = [CONTENT.title(r, "cy") for r in topic.related[:4]]
+        assert [b["title"] for b in web.get("buttons", [])] == do_it + related
         assert next(v for v in welsh if v.get("channel") == "sms")["text"] == sms_answer(topic, CONTENT, "cy")
 
 
