@@ -66,6 +66,7 @@ nlu-report: train
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
 	$(PY) -m bot.privacy.launch rasa test nlu --nlu tests/nlp/data/holdout --model models/assistant.tar.gz --out results/nlu-holdout --successes
 	$(PY) -m bot.nlu_report results/nlu results/nlu-holdout --sets tests/nlp/data/holdout --doc docs/nlu.md
+	$(PY) -m bench.first_messages --doc docs/nlu.md
 
 # The crisis detector: the rules on their phrase lists, then rules, learned classifier and both on held-out sets
 # nobody tuned them on, and the NLU questions in each band (docs/safety.md). Trains first if needed.
@@ -74,9 +75,10 @@ crisis-report: train
 	$(PY) -m bot.nlp.report --holdout --doc docs/safety.md
 
 # Whole conversations over REST against the real servers, each turn checked on meaning (docs/nlu.md, Conversations).
-# A measure, not a test: prints the pass rates and exits 0. SUITE=path/to/suite.yml runs another suite.
+# A measure, not a test: prints the pass rates (and writes them into docs/nlu.md) and exits 0. SUITE=path/to/suite.yml
+# runs another suite (nothing written).
 conversations: setup
-	$(PY) -m bench.conversations $(SUITE)
+	$(PY) -m bench.conversations $(if $(SUITE),$(SUITE),--doc docs/nlu.md)
 
 clean:
 	rm -rf models results .rasa var build

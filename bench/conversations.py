@@ -31,8 +31,9 @@ import yaml
 
 from bot.content.loader import REPO_ROOT
 
-DEFAULT_SUITES = ("tests/conversations/heldout-1.yml",)
+DEFAULT_SUITES = ("tests/conversations/heldout-1.yml", "tests/conversations/heldout-2.yml")
 CHECKS = ("any", "all", "none", "reference")
+DOC_RESULTS_NAME = "make conversations"
 
 
 class SuiteError(ValueError):
@@ -179,7 +180,8 @@ def _share(passed: int, total: int) -> str:
     return f"{passed}/{total} ({passed / total:.1%})" if total else "0/0"
 
 
-def report(results: list[Result], out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
+def report(results: list[Result], out=sys.stdout) -> str:  # type: ignore[no-untyped-def]
+    """Prints each conversation's result, then the shares passed; returns those two summary lines."""
     for r in results:
         if r.passed:
             print(f"PASS  {r.id}  ({r.turns} turns)", file=out)
@@ -188,8 +190,10 @@ def report(results: list[Result], out=sys.stdout) -> None:  # type: ignore[no-un
             print(f"FAIL  {r.id}  turn {turn}: {check}  ({r.turns_passed}/{r.turns} turns passed)", file=out)
     conversations = sum(r.passed for r in results)
     turns, total_turns = sum(r.turns_passed for r in results), sum(r.turns for r in results)
-    print(f"Conversations passed: {_share(conversations, len(results))}", file=out)
-    print(f"Turns passed: {_share(turns, total_turns)}", file=out)
+    summary = (f"Conversations passed: {_share(conversations, len(results))}\n"
+               f"Turns passed: {_share(turns, total_turns)}")
+    print(summary, file=out)
+    return summary
 
 
 def _start(folder: Path):  # type: ignore[no-untyped-def]
@@ -218,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.conversations", description=__doc__.split("\n\n")[0])
     parser.add_argument("suites", nargs="*", default=list(DEFAULT_SUITES), help="suite files (default: %(default)s)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs and records database")
+    parser.add_argument("--doc", type=Path, help="also write each suite's shares into this guide (docs/nlu.md)")
     args = parser.parse_args(argv)
     try:
         suites = [(s, load_suite(Path(s) if Path(s).exists() else REPO_ROOT / s)) for s in args.suites]
@@ -239,9 +244,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"The servers did not start; see the logs in {folder}.", file=sys.stderr)
                 return 1
             print(f"Model: {MODEL_PATH.relative_to(REPO_ROOT)}", flush=True)
+            summaries = []
             for name, conversations in suites:
                 print(f"\n{name}: {len(conversations)} conversations", flush=True)
-                report(run_suite(chat, conversations))
+                summaries.append(f"{Path(name).name}\n{report(run_suite(chat, conversations))}")
+            if args.doc is not None:
+                from bot.doc_results import update
+
+                update(args.doc, DOC_RESULTS_NAME, "\n\n".join(summaries))
             return 0
         finally:
             stop(processes)
