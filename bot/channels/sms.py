@@ -40,6 +40,8 @@ from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with
 from bot.channels.dedupe import Deduplicator
 from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import (
+    MORE_KEYWORD,
+    MORE_SUFFIX,
     SEND_ALONE,
     clean_inbound_text,
     gsm_friendly,
@@ -63,8 +65,6 @@ OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})  # Twilio re-subscribes a number that sends YES after STOP
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
-MORE_KEYWORD = "MORE"
-MORE_SUFFIX = "Reply MORE for the rest"
 
 NOT_TEXT_REPLY = "Sorry, I can only read text. Please type your question in a text message."
 EMPTY_REPLY = "Sorry, that message was empty. Please type your question."

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from bot.channels.formatting import MORE_SUFFIX
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic
+from bot.content.models import NATION_SECTION, Council, Helplines, Section, Source, Topic
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
@@ -149,13 +150,46 @@ def sms_text(topic: Topic, content: Content) -> str:
     return fill(topic.sms, content, f"content/topics/{topic.id}.md", channel="sms")
 
 
-def web_answer(topic: Topic, content: Content) -> str:
-    """The web chat answer: the body with register blocks and snippets filled in, then its sources as links."""
-    body = fill(topic.body, content, f"content/topics/{topic.id}.md")
+def _with_sources(body: str, topic: Topic, content: Content) -> str:
     sources = " · ".join(f"[{s.title}]({s.url})" for s in topic_sources(topic, content))
     return f"{body}\n\nSource: {sources}"
+
+
+def web_answer(topic: Topic, content: Content) -> str:
+    """The web chat answer: the body with register blocks and snippets filled in, then its sources as links."""
+    return _with_sources(fill(topic.body, content, f"content/topics/{topic.id}.md"), topic, content)
 
 
 def sms_answer(topic: Topic, content: Content) -> str:
     """The SMS / WhatsApp answer: the short answer and one short link to its main source."""
     return f"{sms_text(topic, content)} More: {topic_sources(topic, content)[0].url}"
+
+
+def section_web_answer(topic: Topic, section: Section, content: Content) -> str:
+    """The web answer to a question one section answers: that section under its question, then the sources."""
+    body = fill(f"{section.heading}\n{section.body}", content, f"content/topics/{topic.id}.md")
+    return _with_sources(body, topic, content)
+
+
+def section_sms_text(topic: Topic, section: Section, content: Content) -> str:
+    """A section's short form for the council's nation, placeholders filled."""
+    return fill(section.sms, content, f"content/topics/{topic.id}.md", channel="sms")
+
+
+def section_sms_answer(topic: Topic, section: Section, content: Content) -> str:
+    """The SMS / WhatsApp answer to a question one section answers: its short form, and how to get the rest."""
+    return f"{section_sms_text(topic, section, content)}\n\n{MORE_SUFFIX}"
+
+
+def rest_web_answer(topic: Topic, shown: Section, content: Content) -> str:
+    """What "more" shows after a section on the web: the page without that section, then the sources."""
+    parts = [topic.short_answer] + [f"{s.heading}\n{s.body}" for s in topic.sections if s.id != shown.id]
+    return _with_sources(fill("\n\n".join(parts), content, f"content/topics/{topic.id}.md"), topic, content)
+
+
+def rest_sms_answer(topic: Topic, shown: Section, content: Content) -> str:
+    """What "more" sends after a section on SMS and WhatsApp: the page's short answer, the other sections' short
+    forms, and the link. It may run past one reply's segments; the SMS channel keeps the rest for the next MORE."""
+    parts = [sms_text(topic, content)] + [section_sms_text(topic, s, content) for s in topic.sections
+                                           if s.id != shown.id]
+    return f"{' '.join(parts)} More: {topic_sources(topic, content)[0].url}"
