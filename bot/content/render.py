@@ -166,9 +166,9 @@ def sms_answer(topic: Topic, content: Content) -> str:
 
 
 def section_web_answer(topic: Topic, section: Section, content: Content) -> str:
-    """The web answer to a question one section answers: that section under its question, then the sources."""
-    body = fill(f"{section.heading}\n{section.body}", content, f"content/topics/{topic.id}.md")
-    return _with_sources(body, topic, content)
+    """The web answer to a question one section answers: that section under its question. Its sources come with the
+    whole page, one tap away ("More on this"): under a few lines they would be most of the answer."""
+    return fill(f"{section.heading}\n{section.body}", content, f"content/topics/{topic.id}.md")
 
 
 def section_sms_text(topic: Topic, section: Section, content: Content) -> str:
@@ -182,9 +182,10 @@ def section_sms_answer(topic: Topic, section: Section, content: Content) -> str:
 
 
 def rest_web_answer(topic: Topic, shown: Section, content: Content) -> str:
-    """What "more" shows after a section on the web: the page without that section, then the sources."""
+    """What "more" shows after a section on the web: the page without that section. As with the section, the
+    sources come with the whole page ("More on this")."""
     parts = [topic.short_answer] + [f"{s.heading}\n{s.body}" for s in topic.sections if s.id != shown.id]
-    return _with_sources(fill("\n\n".join(parts), content, f"content/topics/{topic.id}.md"), topic, content)
+    return fill("\n\n".join(parts), content, f"content/topics/{topic.id}.md")
 
 
 def rest_sms_answer(topic: Topic, shown: Section, content: Content) -> str:
