@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.content import data_map_svg, messages
 from bot.content import task_text as texts
+from bot.content.build import rest_response, section_of, topic_response
 from bot.content.loader import content
 from bot.content.models import Purpose
 from bot.privacy.sealing import is_sealed, seal, unseal
@@ -326,10 +327,45 @@ class ActionShowTopic(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         topic_id = tracker.get_slot("topic_id")
         if topic_id in content().topic_ids:
-            dispatcher.utter_message(response=f"utter_topic/{topic_id}")
+            dispatcher.utter_message(response=topic_response(topic_id))
         else:
             dispatcher.utter_message(response="utter_default")
         return [SlotSet("topic_id", None)]
+
+
+def _section_just_sent(tracker: Tracker) -> tuple[str, str] | None:
+    """(topic id, section id) when the parent's message before this one was answered with one section of a topic
+    page (the topic selector named a section response, bot/nlp/components.py TopicSelector); else None."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    before = users[-2].get("parse_data") or {}
+    if (before.get("intent") or {}).get("name") != "topic":
+        return None
+    chosen = ((before.get("response_selector") or {}).get("topic") or {}).get("response") or {}
+    shown = section_of(chosen.get("utter_action"))
+    topic_ids = content().topic_ids
+    if shown is None or shown[0] not in topic_ids:
+        return None
+    if shown[1] not in [s.id for s in content().topic(shown[0]).sections]:
+        return None
+    return shown
+
+
+class ActionShowMore(Action):
+    """ "more" (typed, or MORE on SMS when the channel kept nothing back) right after one section of a topic page:
+    the rest of that page. After anything else there is no rest to give, and it says so."""
+
+    def name(self) -> str:
+        return "action_show_more"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        shown = _section_just_sent(tracker)
+        if shown is None:
+            dispatcher.utter_message(response="utter_nothing_more")
+        else:
+            dispatcher.utter_message(response=rest_response(*shown))
+        return []
 
 
 class ActionTalkToPerson(Action):

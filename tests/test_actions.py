@@ -513,3 +513,33 @@ def test_a_question_instead_of_a_level_is_answered(tracker_factory, dispatcher):
     tracker = _asking(tracker_factory, text, "consent_levels", 0.85, slots={"purpose": "research_and_planning"})
     assert a.ValidateConsentForm().validate_level(text, dispatcher, tracker, {}) == {"level": None}
     assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/consent_levels"]
+def _after(tracker_factory, previous: dict):
+    """A tracker whose last message is "more", after a message with parse data `previous` was answered."""
+    tracker = tracker_factory(intent="more", text="more")
+    tracker.events = [{"event": "user", "text": previous.get("text", ""), "parse_data": previous},
+                      {"event": "action", "name": "utter_topic"}, {"event": "bot", "text": "..."},
+                      {"event": "action", "name": "action_listen"}, *tracker.events]
+    return tracker
+
+
+def _topic_question(utter_action: str) -> dict:
+    return {"text": "how long will it take to get my records", "intent": {"name": "topic", "confidence": 0.9},
+            "response_selector": {"topic": {"response": {"intent_response_key": "topic/see_my_data",
+                                                         "utter_action": utter_action}}}}
+
+
+def test_more_after_a_section_shows_the_rest_of_its_page(tracker_factory, dispatcher):
+    a.ActionShowMore().run(dispatcher, _after(tracker_factory, _topic_question("utter_topic/see_my_data/how_long")), {})
+    assert _texts(dispatcher) == ["utter_topic_rest/see_my_data/how_long"]
+
+
+@pytest.mark.parametrize("previous", [
+    _topic_question("utter_topic/see_my_data"),  # the page's short answer: no rest held back
+    _topic_question("utter_topic/see_my_data/no_such_section"),
+    {"text": "hi", "intent": {"name": "greet", "confidence": 1.0}},
+])
+def test_more_after_anything_else_says_there_is_no_more(tracker_factory, dispatcher, previous):
+    a.ActionShowMore().run(dispatcher, _after(tracker_factory, previous), {})
+    assert _texts(dispatcher) == ["utter_nothing_more"]
+
+

@@ -21,6 +21,11 @@ from collections.abc import Callable
 # in one SMS of at most 160 characters; the rest of the turn follows in a second). bot/content/build.py writes it.
 SEND_ALONE = "sms_alone"
 
+# "MORE" asks for the rest: of a long SMS reply the channel kept (bot/channels/sms.py), or, when it kept none, of the
+# topic page whose one section was sent (the section's SMS form ends with the message channels.more_suffix;
+# bot/content/build.py).
+MORE_KEYWORD = "MORE"
+
 # GSM 03.38 default alphabet, in table order, without ESC (0x1B), which introduces the extension table.
 GSM7_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ"

@@ -40,6 +40,7 @@ from bot.channels.choices import Choice, ChoiceStore, choices_from_buttons, with
 from bot.channels.dedupe import Deduplicator
 from bot.channels.fault_reply import fault_message, guard
 from bot.channels.formatting import (
+    MORE_KEYWORD,
     SEND_ALONE,
     clean_inbound_text,
     gsm_friendly,
@@ -64,7 +65,6 @@ OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})  # Twilio re-subscribes a number that sends YES after STOP
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
-MORE_KEYWORD = "MORE"
 # The channel's own lines (content/messages/<lang>/channels.yml). The channel answers before the conversation, so
 # before its language is known: in English.
 MORE_SUFFIX = say("channels.more_suffix", channel=CHANNEL)

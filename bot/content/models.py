@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Extra, HttpUrl, validator
+from pydantic import BaseModel, Extra, HttpUrl, root_validator, validator
 
 from bot.tasks import INTENT_TASKS
 
@@ -107,8 +107,71 @@ class Source(Strict):
         return _known_nation(value, empty_ok=True)
 
 
+# A section of a topic's body: a line `## <the question it answers> {#<id>}`, then its text, with one line
+# `SMS: <its short form>`. The text before the first section is the page's short answer (docs/content.md).
+SECTION_LINE = re.compile(r"^##[ \t]+(?P<question>.+?)[ \t]*\{#(?P<id>[^}]*)\}[ \t]*$")
+SMS_LINE = re.compile(r"^SMS:[ \t]*(?P<sms>.*?)[ \t]*$")
+
+
+class Section(Strict):
+    """One part of a topic that answers one question: sent alone when a message asks just that (with "more" for the
+    rest of the page). `body` is its web text, `sms` its short form for SMS and WhatsApp."""
+
+    id: str
+    question: str
+    body: str
+    sms: str
+
+    @validator("id")
+    def _id_shape(cls, value: str) -> str:
+        return _check_id(value)
+
+    @validator("question", "body", "sms")
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return _check_sections(value)
+
+    @property
+    def heading(self) -> str:
+        """How the question shows on the whole page: bold, as a heading."""
+        return f"**{self.question}**"
+
+
+def split_sections(body: str) -> tuple[str, list[dict[str, str]]]:
+    """A body as written -> (its short answer, each section's fields). ValueError, naming the line, on a `##` line
+    without its {#id}, a section without its `SMS:` line or with two, or an `SMS:` line before the first section."""
+    short: list[str] = []
+    sections: list[dict[str, str]] = []
+    for number, line in enumerate(body.strip().splitlines(), start=1):
+        heading, sms = SECTION_LINE.match(line), SMS_LINE.match(line)
+        if heading:
+            sections.append({"id": heading["id"].strip(), "question": heading["question"], "body": "", "sms": ""})
+        elif line.startswith("##"):
+            raise ValueError(f"line {number} of the text: a section line is `## <question> {{#<id>}}`, got {line!r}")
+        elif sms and not sections:
+            raise ValueError(f"line {number} of the text: an SMS: line belongs inside a section (after a ## line)")
+        elif sms:
+            if sections[-1]["sms"]:
+                raise ValueError(f"section '{sections[-1]['id']}' has two SMS: lines")
+            sections[-1]["sms"] = sms["sms"]
+        elif sections:
+            sections[-1]["body"] += line + "\n"
+        else:
+            short.append(line)
+    for section in sections:
+        if not section["sms"]:
+            raise ValueError(f"section '{section['id']}' has no `SMS: <short form>` line")
+        section["body"] = section["body"].strip()
+    return "\n".join(short).strip(), sections
+
+
 class Topic(Strict):
-    """One topic: content/topics/<id>.md. Front matter fields + the markdown body (the web answer)."""
+    """One topic: content/topics/<id>.md. Front matter fields + the markdown body (the web answer).
+
+    The body as written holds sections (split_sections); once loaded, `short_answer` is the text before the first,
+    `sections` the sections, and `body` the whole page as the web shows it: the short answer, then each section
+    under its question in bold."""
 
     id: str
     title: str
@@ -122,16 +185,43 @@ class Topic(Strict):
     task: str | None = None
     examples: list[str]
     body: str
+    short_answer: str = ""
+    sections: list[Section] = []
+
+    @root_validator(pre=True)
+    def _sections_from_body(cls, values: dict) -> dict:
+        if "sections" in values or "short_answer" in values:
+            raise ValueError("sections come from the text's `## <question> {#<id>}` lines, not the front matter")
+        body = values.get("body")
+        if not isinstance(body, str):
+            return values
+        short, sections = split_sections(body)
+        parts = [short] + [f"**{s['question']}**\n{s['body']}" for s in sections]
+        return {**values, "short_answer": short, "sections": sections,
+                "body": "\n\n".join(p for p in parts if p)}
 
     @validator("id")
     def _id_shape(cls, value: str) -> str:
         return _check_id(value)
 
-    @validator("task")
-    def _known_task(cls, value: str | None) -> str | None:
-        if value is not None and value not in INTENT_TASKS:
-            raise ValueError(f"must be one of: {', '.join(sorted(INTENT_TASKS))}")
+    @validator("short_answer")
+    def _has_short_answer(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the text needs a short answer before its first section (## line)")
+        return _check_sections(value)
+
+    @validator("sections")
+    def _unique_sections(cls, value: list[Section]) -> list[Section]:
+        ids = [s.id for s in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"two sections have the same id: {sorted({i for i in ids if ids.count(i) > 1})}")
         return value
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(f"{self.id}: no section {section_id}")
 
     @validator("theme")
     def _known_theme(cls, value: str) -> str:

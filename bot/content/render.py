@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic, WelshSource, in_language
+from bot.content.models import NATION_SECTION, Council, Helplines, Section, Source, Topic, WelshSource, in_language
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
@@ -259,3 +259,35 @@ def sms_answer(topic: Topic, content: Content, lang: str = "en") -> str:
     """The SMS / WhatsApp answer: the short answer, ended as a sentence, and one short link to its main source."""
     more = f"{_messages().say('page.more', lang)} {topic_sources(topic, content, lang)[0].url}"
     return f"{end_sentence(sms_text(topic, content, lang))} {more}"
+
+
+def section_web_answer(topic: Topic, section: Section, content: Content) -> str:
+    """The web answer to a question one section answers: that section under its question. Its sources come with the
+    whole page, one tap away ("More on this"): under a few lines they would be most of the answer."""
+    return fill(f"{section.heading}\n{section.body}", content, f"content/topics/{topic.id}.md")
+
+
+def section_sms_text(topic: Topic, section: Section, content: Content) -> str:
+    """A section's short form for the council's nation, placeholders filled."""
+    return fill(section.sms, content, f"content/topics/{topic.id}.md", channel="sms")
+
+
+def section_sms_answer(topic: Topic, section: Section, content: Content) -> str:
+    """The SMS / WhatsApp answer to a question one section answers: its short form, and how to get the rest."""
+    more = _messages().say("channels.more_suffix", channel="sms")
+    return f"{section_sms_text(topic, section, content)}\n\n{more}"
+
+
+def rest_web_answer(topic: Topic, shown: Section, content: Content) -> str:
+    """What "more" shows after a section on the web: the page without that section. As with the section, the
+    sources come with the whole page ("More on this")."""
+    parts = [topic.short_answer] + [f"{s.heading}\n{s.body}" for s in topic.sections if s.id != shown.id]
+    return fill("\n\n".join(parts), content, f"content/topics/{topic.id}.md")
+
+
+def rest_sms_answer(topic: Topic, shown: Section, content: Content) -> str:
+    """What "more" sends after a section on SMS and WhatsApp: the page's short answer, the other sections' short
+    forms, and the link. It may run past one reply's segments; the SMS channel keeps the rest for the next MORE."""
+    parts = [sms_text(topic, content)] + [section_sms_text(topic, s, content) for s in topic.sections
+                                           if s.id != shown.id]
+    return f"{end_sentence(' '.join(parts))} {_messages().say('page.more')} {topic_sources(topic, content)[0].url}"

@@ -15,7 +15,7 @@ TF-IDF weights for word and letter counts. When it is unsure of a message, it as
 that also reads what the message means: 384 numbers from a sentence model run on this machine (bot/nlp/encoder.py).
 
 TopicSelector is the same logistic regression, choosing the topic of a topic question, in place of Rasa's
-ResponseSelector.
+ResponseSelector; then, by the message's meaning, the section of the topic's page that answers it (bot/nlp/sections.py).
 """
 
 from __future__ import annotations
@@ -62,16 +62,19 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from bot.content.loader import REPO_ROOT
+from bot.content.build import topic_response
+from bot.content.loader import REPO_ROOT, content
 from bot.nlp import crisis_model
 from bot.nlp.encoder import ModelMissing, encoder
 from bot.nlp.safety import detect_crisis
+from bot.nlp.sections import SectionChooser
 
 log = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 CRISIS_CHILD_INTENT = "crisis_child"
 MEANING = "meaning"  # the origin of the sentence model's features on a message
+SECTION_KEY = "section"  # in the topic selector's chosen response: the section of the page that answers
 
 
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more, any alphabet (Welsh ŵ, ŷ)
@@ -463,11 +466,37 @@ class TopicSelector(IntentClassifier):
     action takes them from the domain, in the channel's form).
 
     It replaced Rasa's ResponseSelector, a neural network that took two thirds of the training time (about 150 of
-    220 s) for no better a choice: on held-out messages both chose 9 or 10 of 153 topics wrong (docs/nlu.md)."""
+    220 s) for no better a choice: on held-out messages both chose 9 or 10 of 153 topics wrong (docs/nlu.md).
+
+    Then it picks the part of the topic's page that answers the message: a section whose question is nearer the
+    message's meaning than the page is by `section_margin` (bot/nlp/sections.py), or the page's short answer. Its
+    `utter_action` names that response (utter_topic/<id>/<section> or utter_topic/<id>), and `section` the section
+    (absent for the page); `intent_response_key` stays `topic/<id>`, which `rasa test nlu` reads."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**IntentClassifier.get_default_config(), "retrieval_intent": "topic", "rank_unsure_below": 0.5}
+        return {**IntentClassifier.get_default_config(), "retrieval_intent": "topic", "rank_unsure_below": 0.5,
+                "section_margin": 0.1}
+
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.sections = SectionChooser(margin=float(self.config["section_margin"]))
+
+    def persist(self) -> None:
+        super().persist()
+        with self._model_storage.write_to(self._resource) as model_dir:
+            self.sections.save(model_dir)
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> TopicSelector:
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                component.sections = SectionChooser.load(model_dir, float(component.config["section_margin"]))
+        except ValueError:  # nothing trained yet
+            pass
+        return component  # type: ignore[return-value]
 
     def _asked(self, messages: list[Message]) -> list[Message]:
         """The topic questions, and the messages the intent classifier was unsure of (under `rank_unsure_below`):
@@ -483,7 +512,10 @@ class TopicSelector(IntentClassifier):
                     if e.get(INTENT) == self.config["retrieval_intent"] and e.get(INTENT_RESPONSE_KEY) and e.get(TEXT)]
         if not examples:
             raise ValueError(f"TopicSelector: no examples of {self.config['retrieval_intent']}/<topic> to learn from")
-        self._fit(examples, [e.get(INTENT_RESPONSE_KEY) for e in examples])
+        labels = [e.get(INTENT_RESPONSE_KEY) for e in examples]
+        topic_ids = sorted({label.partition("/")[2] for label in labels})
+        self.sections = SectionChooser.fit(content(), topic_ids, float(self.config["section_margin"]))
+        self._fit(examples, labels)  # saves the sections too
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -494,14 +526,20 @@ class TopicSelector(IntentClassifier):
         for message, row in zip(asked, self._probabilities(asked), strict=True):
             ranking = self._ranked(row)
             topic, confidence = ranking[0]
+            topic_id = topic.partition("/")[2]
+            section = self.sections.choose(topic_id, _kept_meaning(message))
+            chosen: dict[str, Any] = {
+                PREDICTED_CONFIDENCE_KEY: confidence,
+                INTENT_RESPONSE_KEY: topic,
+                RESPONSE_SELECTOR_UTTER_ACTION_KEY: (topic_response(topic_id, section) if section
+                                                     else intent_response_key_to_template_key(topic)),
+            }
+            if section:
+                chosen[SECTION_KEY] = section
             selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
             selector[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = [retrieval_intent]
             selector[retrieval_intent] = {
-                RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    PREDICTED_CONFIDENCE_KEY: confidence,
-                    INTENT_RESPONSE_KEY: topic,
-                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(topic),
-                },
+                RESPONSE_SELECTOR_PREDICTION_KEY: chosen,
                 RESPONSE_SELECTOR_RANKING_KEY: [{PREDICTED_CONFIDENCE_KEY: c, INTENT_RESPONSE_KEY: k}
                                                 for k, c in ranking],
             }

@@ -9,8 +9,9 @@ of the last answer or task (this component sets it, through the entity `last_top
 For a follow-up (a short message that points back: "that", "it", "and ...", "what about ..."), with a last topic:
 - a request to do it ("ok do it", "yes", "how do I do that") after a page that explains a task (its `task:`)
   becomes that task's intent;
-- the page just given, chosen again, is not given again word for word: the topic selector's next best that is
-  related to it (its `related:`) answers, when the selector gives it a fair chance;
+- the page just given, chosen again, is not given again word for word: the section of it the message asks about
+  answers (bot/nlp/sections.py), or else the topic selector's next best that is related to it (its `related:`),
+  when the selector gives it a fair chance;
 - a message the classifiers could not place (nlu_fallback), or placed only weakly, is answered by the related topic
   the selector ranks highest, when that is a fair chance.
 Anything else is left as the classifiers decided. The crisis detector runs after this and overrides it.
@@ -96,9 +97,11 @@ class Decision:
 
 
 def decide(text: str, intent: str | None, ranking: list[tuple[str, float]], last_topic: str | None,
-           related: dict[str, list[str]], tasks: dict[str, str], weights: Weights = Weights()) -> Decision:
+           related: dict[str, list[str]], tasks: dict[str, str], weights: Weights = Weights(),
+           section_chosen: bool = False) -> Decision:
     """The pure decision: ranking is the topic selector's (topic id, probability), best first, or [] when it did
-    not rank this message."""
+    not rank this message; section_chosen: the selector answers with one section of its topic's page (a follow-up
+    about a part of the page just given gets that part, not a neighbour)."""
     if not last_topic or not points_back(text) and intent not in (FALLBACK, AFFIRM):
         return Decision()
     task = tasks.get(last_topic)
@@ -109,7 +112,7 @@ def decide(text: str, intent: str | None, ranking: list[tuple[str, float]], last
     best = scored[0] if scored else None
     top, top_p = ranking[0] if ranking else (None, 0.0)
     if intent == TOPIC and top == last_topic:
-        if best and best[0] >= weights.alternative_floor:
+        if not section_chosen and best and best[0] >= weights.alternative_floor:
             return Decision(intent=TOPIC, topic=best[1], why=f"not {last_topic} again: its neighbour")
         return Decision()
     if intent == TOPIC and best and top_p < weights.fallback_floor and best[0] > top_p:
@@ -123,6 +126,12 @@ def _ranking(message: Message) -> list[tuple[str, float]]:
     chosen = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(TOPIC) or {}
     ranking = chosen.get(RESPONSE_SELECTOR_RANKING_KEY) or []
     return [(str(r[INTENT_RESPONSE_KEY]).split("/", 1)[-1], float(r[PREDICTED_CONFIDENCE_KEY])) for r in ranking]
+
+
+def _section_chosen(message: Message) -> bool:
+    chosen = ((message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(TOPIC) or {}).get(
+        RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+    return len(str(chosen.get(RESPONSE_SELECTOR_UTTER_ACTION_KEY) or "").split("/")) == 3
 
 
 def _entity(name: str, value: str) -> dict[str, Any]:
@@ -169,7 +178,8 @@ class ConversationContext(GraphComponent):
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), _entity(FAMILY_REFERENCE, reference)],
                             add_to_output=True)
                 return
-            decision = decide(text, intent, _ranking(message), last_topic, self.related, self.tasks, self.weights)
+            decision = decide(text, intent, _ranking(message), last_topic, self.related, self.tasks, self.weights,
+                              section_chosen=_section_chosen(message))
             if decision.intent:
                 self._set_intent(message, decision.intent)
                 intent = decision.intent

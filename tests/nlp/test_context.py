@@ -142,3 +142,10 @@ def test_a_weakly_placed_follow_up_goes_to_a_neighbour_that_fits_the_subject_bet
 def test_a_confidently_placed_follow_up_keeps_its_topic():
     ranking = [("records_police", 0.7), ("opting_out_limits", 0.06)]
     assert decide("and what about the police", "topic", ranking, "object_to_use", RELATED, TASKS).topic is None
+
+
+def test_a_follow_up_about_a_part_of_the_page_just_given_keeps_its_section():
+    ranking = [("private_companies", 0.6), ("object_to_use", 0.08)]
+    decision = decide("do they get paid for it", "topic", ranking, "private_companies", RELATED, TASKS,
+                      section_chosen=True)
+    assert decision.intent is None and decision.topic is None

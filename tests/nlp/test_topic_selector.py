@@ -103,3 +103,17 @@ def test_with_the_trained_model_other_messages_skip_the_selector(parse, text):
     result = parse(text)
     assert result["intent"]["name"] != "topic"
     assert "topic" not in (result.get("response_selector") or {})
+
+
+@pytest.mark.e2e
+def test_with_the_trained_model_a_precise_question_gets_its_section(parse):
+    result = parse("can my ex get my new address from the council")
+    selected = result["response_selector"]["topic"]["response"]
+    assert selected["intent_response_key"] == "topic/ex_partner_and_address"  # the topic, as `rasa test nlu` reads it
+    assert selected["utter_action"] == "utter_topic/ex_partner_and_address/new_address"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("text", ["more", "MORE", "tell me the rest"])
+def test_with_the_trained_model_more_asks_for_the_rest(parse, text):
+    assert parse(text)["intent"]["name"] == "more"
