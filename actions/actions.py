@@ -16,7 +16,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content import data_map_svg
+from bot.content import data_map_svg, language_text
 from bot.content import task_text as say
 from bot.content.loader import content
 from bot.content.models import Purpose
@@ -320,6 +320,24 @@ class ActionResumeTask(Action):
             dispatcher.utter_message(response="utter_help")
             return events
         return [*events, FollowupAction(form)]
+
+
+class ActionSwitchLanguage(Action):
+    """"Cymraeg", "English please": say, in the new language, that the assistant now writes in it (the slot
+    `language` is already set, from the message's entity). Inside a form, a rule then runs the form again, which
+    asks its question again (data/rules/interruptions.yml); a task paused by a crisis reply asks again whether to
+    carry on."""
+
+    def name(self) -> str:
+        return "action_switch_language"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        channel = _channel(tracker)
+        language = tracker.get_slot("language") or "en"
+        dispatcher.utter_message(text=language_text.say("switched", language, channel))
+        if tracker.get_slot("task_paused") and not tracker.active_loop:
+            dispatcher.utter_message(response="utter_task_paused")
+        return []
 
 
 class ActionShowTopic(Action):

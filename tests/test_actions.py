@@ -496,3 +496,25 @@ def test_a_question_instead_of_a_date_is_answered(tracker_factory, dispatcher):
     assert a.ValidateIdentityForm().validate_identity_dob("which bits can i say no to", dispatcher, tracker, {}) == {
         "identity_dob": None}
     assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/consent_levels"]
+
+
+@pytest.mark.parametrize("language, channel, expected", [("cy", "rest", "web"), ("en", "sms", "sms")])
+def test_a_switch_says_so_in_the_new_language(tracker_factory, dispatcher, language, channel, expected):
+    from bot.content import language_text
+
+    tracker = tracker_factory({"language": language}, intent="switch_language", channel=channel)
+    assert a.ActionSwitchLanguage().run(dispatcher, tracker, {}) == []
+    assert _texts(dispatcher) == [language_text.say("switched", language, expected)]
+
+
+def test_a_switch_inside_a_form_leaves_the_form_to_ask_again(tracker_factory, dispatcher):
+    tracker = tracker_factory({"language": "cy", "task_paused": True}, intent="switch_language",
+                              active_loop="identity_form")
+    assert a.ActionSwitchLanguage().run(dispatcher, tracker, {}) == []  # the rule runs the form next
+    assert len(dispatcher.messages) == 1
+
+
+def test_a_switch_while_a_task_is_paused_asks_again_whether_to_carry_on(tracker_factory, dispatcher):
+    tracker = tracker_factory({"language": "cy", "task_paused": True}, intent="switch_language")
+    a.ActionSwitchLanguage().run(dispatcher, tracker, {})
+    assert dispatcher.messages[-1]["response"] == "utter_task_paused"
