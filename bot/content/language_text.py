@@ -20,7 +20,7 @@ LANGUAGES = ("en", "cy")
 TEXT_CHANNELS = ("sms", "whatsapp")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def messages(lang: str) -> dict[str, dict[str, str]]:
     """key -> {"text": ..., "sms": ..., "whatsapp": ...} of one language."""
     if lang not in LANGUAGES:
