@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from bot.channels.formatting import SEND_ALONE
+from bot.content import language_text
 from bot.content.loader import REPO_ROOT, Content, council_file, load_content
 from bot.content.render import fill, sms_answer, web_answer
 
@@ -92,26 +93,43 @@ def responses_document(content: Content) -> str:
     return _dump({"version": "3.1", "responses": responses})
 
 
+# The crisis replies in Welsh are chosen by the slot `language` (Rasa's conditional response variations).
+WELSH_CONDITION = [{"type": "slot", "name": "language", "value": "cy"}]
+
+
+def crisis_reply(key: str, content: Content, language: str, channel: str) -> str:
+    """A crisis reply (content/messages/<language>/language.yml `crisis`, `crisis_child`) with the numbers of
+    content/helplines.yml, and the line for Meic where it serves (Content.helplines_for)."""
+    numbers = {h.id: h.number for h in content.helplines_for(language)}
+    text = language_text.say(key, language, channel, **numbers)
+    if "meic" in numbers:
+        extra = language_text.say(f"{key}_meic", language, channel, meic=numbers["meic"])
+        text = f"{text}{extra}" if channel in TEXT_CHANNELS else f"{text}\n{extra}"
+    return text if channel in TEXT_CHANNELS else f"{text}\n"
+
+
+def crisis_variants(key: str, content: Content) -> list[dict[str, Any]]:
+    """SMS (sent alone, before anything else: bot/channels/sms.py; "I am still here" and any paused task follow in a
+    second), WhatsApp and web, in English, then the same in Welsh for a Welsh conversation."""
+    variants: list[dict[str, Any]] = []
+    for language, condition in (("en", None), ("cy", WELSH_CONDITION)):
+        for channel in (*TEXT_CHANNELS, "web"):
+            text = crisis_reply(key, content, language, channel)
+            variant: dict[str, Any] = {"text": _Literal(text) if channel == "web" else text}
+            if channel != "web":
+                variant = {"channel": channel, **variant}
+            if channel == "sms":
+                variant["custom"] = {SEND_ALONE: True}
+            if condition:
+                variant = {"condition": [dict(c) for c in condition], **variant}
+            variants.append(variant)
+    return variants
+
+
 def council_responses_document(content: Content) -> str:
     """Crisis, "did not understand" and out-of-scope answers, with numbers taken from helplines.yml and council.yml."""
     n = content.helpline
     contact = content.council.contact
-    # SMS: the numbers in one text of at most 160 characters, sent alone before anything else (bot/channels/sms.py);
-    # "I am still here" and any paused task follow in a second.
-    crisis_short = (
-        f"In danger now? Call {n('emergency')}. Worried about a child? NSPCC: {n('nspcc')}. "
-        f"Under 19? Childline: {n('childline')}, free, day and night."
-    )
-    crisis_web = (
-        f"**If you or a child are in danger now, call {n('emergency')}.**\n"
-        f"- Worried about a child? Call the NSPCC on {n('nspcc')}.\n"
-        f"- Are you under 19? Call Childline on {n('childline')}. It is free, day and night.\n"
-    )
-    crisis_child = (
-        f"**If you are in danger now, call {n('emergency')}.**\n"
-        f"You can talk to Childline at any time on {n('childline')}. It is free.\n"
-        f"You can also call the NSPCC on {n('nspcc')}.\n"
-    )
     # On top of the answer to a message that may say someone is in danger now (bot/nlg.py), and in every
     # "did not understand": a parent in danger who is misunderstood still sees the number.
     danger_line = f"If a child is in danger now, call {n('emergency')}."
@@ -136,11 +154,6 @@ def council_responses_document(content: Content) -> str:
         f"For other things, call the council on {contact.phone}. "
         f"Worried about a child's health? Call NHS {n('nhs_111')}, or {n('emergency')} in an emergency."
     )
-    child_short = (
-        f"In danger now? Call {n('emergency')}. Childline is free, day and night: {n('childline')}. "
-        f"NSPCC: {n('nspcc')}."
-    )
-
     def variants(short: str, web: str, web_buttons: list[dict[str, str]] | None = None,
                  sms_alone: bool = False) -> list[dict[str, Any]]:
         """The short text for SMS and WhatsApp, the web text (with its buttons, if any) for the rest. sms_alone: the
@@ -155,8 +168,8 @@ def council_responses_document(content: Content) -> str:
         return [*short_variants, web_variant]
 
     responses = {
-        "utter_crisis": variants(crisis_short, crisis_web, sms_alone=True),
-        "utter_crisis_child": variants(child_short, crisis_child, sms_alone=True),
+        "utter_crisis": crisis_variants("crisis", content),
+        "utter_crisis_child": crisis_variants("crisis_child", content),
         "utter_danger_line": [{"text": danger_line}],
         "utter_default": variants(default_short, default_web),
         # On the web, one tap back to what the assistant can do, in case it misread a records question.

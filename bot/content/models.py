@@ -317,6 +317,12 @@ class Helpline(Strict):
     when: str
     who: str
     note: str = ""
+    nation: str = ""  # where it serves: england or wales; empty for the whole UK
+    source: str = ""  # where its number was checked
+
+    @validator("nation")
+    def _nation(cls, value: str) -> str:  # noqa: N805
+        return _known_nation(value, empty_ok=True)
 
 
 class Helplines(Strict):

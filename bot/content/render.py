@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Source, Topic
+from bot.content.models import NATION_SECTION, Council, Helpline, Source, Topic
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
@@ -64,8 +64,8 @@ def _organisations(council: Council) -> str:
     return "\n".join(f"- **{o.name}**: {', '.join(o.shares)}." for o in council.organisations)
 
 
-def _helplines(helplines: Helplines) -> str:
-    return "\n".join(f"- {h.name}: {h.number}. {h.when}. {h.who}." for h in helplines.helplines)
+def _helplines(helplines: list[Helpline]) -> str:
+    return "\n".join(f"- {h.name}: {h.number}. {h.when}. {h.who}." for h in helplines)
 
 
 def register_blocks(content: Content) -> dict[str, str]:
@@ -80,7 +80,7 @@ def register_blocks(content: Content) -> dict[str, str]:
         "retention": _retention(council),
         "purposes": _purposes(council),
         "organisations": _organisations(council),
-        "helplines": _helplines(content.helplines),
+        "helplines": _helplines(content.helplines_for()),
         "emergency": content.helpline("emergency"),
     }
 
