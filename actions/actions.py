@@ -320,6 +320,24 @@ class ActionResumeTask(Action):
         return [*events, FollowupAction(form)]
 
 
+class ActionSwitchLanguage(Action):
+    """"Cymraeg", "English please": say, in the new language, that the assistant now writes in it (the slot
+    `language` is already set, from the message's entity). Inside a form, a rule then runs the form again, which
+    asks its question again (data/rules/interruptions.yml); a task paused by a crisis reply asks again whether to
+    carry on."""
+
+    def name(self) -> str:
+        return "action_switch_language"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        channel = _channel(tracker)
+        language = tracker.get_slot("language") or "en"
+        dispatcher.utter_message(text=messages.say("language.switched", language, channel))
+        if tracker.get_slot("task_paused") and not tracker.active_loop:
+            dispatcher.utter_message(response="utter_task_paused")
+        return []
+
+
 class ActionShowTopic(Action):
     def name(self) -> str:
         return "action_show_topic"

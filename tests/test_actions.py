@@ -513,6 +513,8 @@ def test_a_question_instead_of_a_level_is_answered(tracker_factory, dispatcher):
     tracker = _asking(tracker_factory, text, "consent_levels", 0.85, slots={"purpose": "research_and_planning"})
     assert a.ValidateConsentForm().validate_level(text, dispatcher, tracker, {}) == {"level": None}
     assert [m.get("response") for m in dispatcher.messages] == ["utter_topic/consent_levels"]
+
+
 def _after(tracker_factory, previous: dict):
     """A tracker whose last message is "more", after a message with parse data `previous` was answered."""
     tracker = tracker_factory(intent="more", text="more")
@@ -543,3 +545,23 @@ def test_more_after_anything_else_says_there_is_no_more(tracker_factory, dispatc
     assert _texts(dispatcher) == ["utter_nothing_more"]
 
 
+@pytest.mark.parametrize("language, channel, expected", [("cy", "rest", "web"), ("en", "sms", "sms")])
+def test_a_switch_says_so_in_the_new_language(tracker_factory, dispatcher, language, channel, expected):
+    from bot.content import messages
+
+    tracker = tracker_factory({"language": language}, intent="switch_language", channel=channel)
+    assert a.ActionSwitchLanguage().run(dispatcher, tracker, {}) == []
+    assert _texts(dispatcher) == [messages.say("language.switched", language, expected)]
+
+
+def test_a_switch_inside_a_form_leaves_the_form_to_ask_again(tracker_factory, dispatcher):
+    tracker = tracker_factory({"language": "cy", "task_paused": True}, intent="switch_language",
+                              active_loop="identity_form")
+    assert a.ActionSwitchLanguage().run(dispatcher, tracker, {}) == []  # the rule runs the form next
+    assert len(dispatcher.messages) == 1
+
+
+def test_a_switch_while_a_task_is_paused_asks_again_whether_to_carry_on(tracker_factory, dispatcher):
+    tracker = tracker_factory({"language": "cy", "task_paused": True}, intent="switch_language")
+    a.ActionSwitchLanguage().run(dispatcher, tracker, {})
+    assert dispatcher.messages[-1]["response"] == "utter_task_paused"

@@ -30,17 +30,16 @@ FALSE_PROMISES = re.compile(
 
 
 def _welsh(variation: dict) -> bool:
-    """A variant sent when the conversation is in Welsh: these English checks (a Flesch-Kincaid grade, English
-    words) do not apply; tests/content/test_welsh_pages.py checks the Welsh."""
+    """A variation for a Welsh conversation (condition on the slot language): the checks here read English."""
     return any(c.get("name") == "language" and c.get("value") == "cy" for c in variation.get("condition") or [])
 
 
-def _response_texts(path: Path) -> list[tuple[str, str]]:
+def _response_texts(path: Path, welsh: bool = False) -> list[tuple[str, str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     out = []
     for name, variations in (data.get("responses") or {}).items():
         for i, variation in enumerate(variations):
-            if not _welsh(variation):
+            if _welsh(variation) == welsh:
                 out.append((f"{path.name}:{name}[{i}]", variation.get("text", "")))
     return out
 
@@ -155,15 +154,24 @@ def test_a_mention_of_referral_says_what_the_family_can_do(where, text):
         assert re.search(r"\b(you can|call|ask|say|talk)\b|\b0\d{3} ?\d{3} ?\d{4}\b", text, re.IGNORECASE), where
 
 
+WELSH_REPLIES = _response_texts(REPO_ROOT / "data" / "responses" / "messages.yml", welsh=True)
+
+
 @pytest.mark.parametrize("name", ["utter_crisis", "utter_crisis_child"])
-def test_crisis_replies_carry_the_numbers_on_every_channel(name):
+@pytest.mark.parametrize("replies", [ALL_REPLIES, WELSH_REPLIES], ids=["english", "welsh"])
+def test_crisis_replies_carry_the_numbers_on_every_channel(name, replies):
+    from bot.channels.formatting import segment_count
+
     c = content()
-    texts = [t for w, t in ALL_REPLIES if w.startswith(f"messages.yml:{name}[")]
+    texts = [t for w, t in replies if w.startswith(f"messages.yml:{name}[")]
     assert len(texts) == 3  # sms, whatsapp, web
     for text in texts:
         assert c.helpline("emergency") in text
         assert c.helpline("nspcc") in text
         assert c.helpline("childline") in text
+    assert segment_count(texts[0]) == 1  # the SMS goes alone, in one text
+    if replies is WELSH_REPLIES:  # Meic, the helpline for children and young people in Wales
+        assert all(c.helpline("meic") in text for text in texts)
 
 
 OUT_OF_SCOPE = [t for w, t in ALL_REPLIES if w.startswith("messages.yml:utter_out_of_scope[")]

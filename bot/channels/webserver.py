@@ -9,7 +9,7 @@ Routes
 
 "Leave this site quickly" goes to --exit-url, by default `quick_exit_url` in content/council.yml (a common site
 outside the council's, so the browser's history shows an everyday page).
-  /config.js         window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions}, read by the widget
+  /config.js         window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions, languages}, read by the widget
   /static/*          the widget and page files in bot/channels/web/
   /reference/*       the reference site (bot.content.reference), built into reference_dir at start if missing
   /health            {"status": "ok"}, for whoever starts this server
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.content import messages
 from bot.content.loader import REPO_ROOT, ContentError, content
 from bot.content.models import check_exit_url
 from bot.content.reference import build_reference
@@ -84,12 +85,19 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
+def language_buttons() -> list[dict[str, str]]:
+    """The web chat's language buttons, one per language: its name in itself ("Cymraeg", "English"), which is also
+    the word the button sends, a switch word the assistant always obeys (bot/nlp/language.py)."""
+    return [{"lang": lang, "label": messages.say("language.language_name", lang)} for lang in ("cy", "en")]
+
+
 def config_script(socket_url: str, exit_url: str, resume_sessions: bool = False) -> str:
     config = {
         "socketUrl": socket_url,
         "socketPath": SOCKET_PATH,
         "exitUrl": exit_url,
         "resumeSessions": resume_sessions,
+        "languages": language_buttons(),
     }
     data = json.dumps(config, ensure_ascii=True, sort_keys=True)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

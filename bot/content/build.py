@@ -23,9 +23,9 @@ import yaml
 
 from bot.channels.formatting import SEND_ALONE
 from bot.content.loader import REPO_ROOT, Content, ContentError, council_file, load_content
-from bot.content.models import Topic
 from bot.content.messages import LANGUAGES, SOURCE_LANGUAGE, TEXT_CHANNELS, Message, buttons, check_calls, render, say
 from bot.content.messages import messages as known_messages
+from bot.content.models import Topic
 from bot.content.render import (
     rest_sms_answer,
     rest_web_answer,

@@ -22,6 +22,7 @@ from bot.content.models import (
     NATION_SECTION,
     NATIONS,
     Council,
+    Helpline,
     Helplines,
     Snippet,
     Topic,
@@ -82,6 +83,12 @@ class Content:
     @property
     def topic_ids(self) -> list[str]:
         return [t.id for t in self.topics]
+
+    def helplines_for(self, language: str = "en") -> list[Helpline]:
+        """The helplines for this council's parents: every UK-wide one, and those of its nation. A Welsh conversation
+        also gets those of Wales (Meic), wherever the council is."""
+        nations = {"", self.nation} | ({"wales"} if language == "cy" else set())
+        return [h for h in self.helplines.helplines if h.nation in nations]
 
     def helpline(self, helpline_id: str) -> str:
         for helpline in self.helplines.helplines:

@@ -226,6 +226,11 @@ def say(key: str, lang: str = "en", channel: str = "web", *, content: Content | 
     return render(messages()[key], lang, channel, params, content)
 
 
+def variants(key: str, lang: str) -> list[str]:
+    """Every form of a message with no values to pass (web, SMS, WhatsApp), to find it among what was said before."""
+    return sorted({render(messages()[key], lang, channel, {}) for channel in ("web", *TEXT_CHANNELS)})
+
+
 def buttons(pairs: Iterable[tuple[str, str]], lang: str = "en") -> list[dict[str, str]]:
     """Buttons from (title key, payload) pairs, the titles in `lang`."""
     return [{"title": render(messages()[title], lang, "web", {}), "payload": payload} for title, payload in pairs]

@@ -12,8 +12,6 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Extra, HttpUrl, root_validator, validator
 
-from bot.tasks import INTENT_TASKS
-
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 
 THEMES = {
@@ -493,6 +491,12 @@ class Helpline(Strict):
     name_cy: str = ""  # Welsh, for Welsh pages; empty: the English
     when_cy: str = ""
     who_cy: str = ""
+    nation: str = ""  # where it serves: england or wales; empty for the whole UK
+    source: str = ""  # where its number was checked
+
+    @validator("nation")
+    def _nation(cls, value: str) -> str:  # noqa: N805
+        return _known_nation(value, empty_ok=True)
 
 
 def in_language(item: BaseModel, field: str, lang: str) -> str:

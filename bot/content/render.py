@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.content.loader import Content, ContentError
-from bot.content.models import NATION_SECTION, Council, Helplines, Section, Source, Topic, WelshSource, in_language
+from bot.content.models import NATION_SECTION, Council, Helpline, Section, Source, Topic, WelshSource, in_language
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9_]+)\s*\}\}")
 CHANNELS = ("web", "sms")
@@ -107,10 +107,10 @@ def _organisations(council: Council, lang: str) -> str:
     )
 
 
-def _helplines(helplines: Helplines, lang: str) -> str:
+def _helplines(helplines: list[Helpline], lang: str) -> str:
     return "\n".join(
         f"- {in_language(h, 'name', lang)}: {h.number}. {in_language(h, 'when', lang)}. {in_language(h, 'who', lang)}."
-        for h in helplines.helplines
+        for h in helplines
     )
 
 
@@ -127,7 +127,7 @@ def register_blocks(content: Content, lang: str = "en") -> dict[str, str]:
         "retention": _retention(council, lang),
         "purposes": _purposes(council, lang),
         "organisations": _organisations(council, lang),
-        "helplines": _helplines(content.helplines, lang),
+        "helplines": _helplines(content.helplines_for(lang), lang),
         # one value each, for keyed messages (content/messages/) to build their own sentences around
         "council_short_name": in_language(council, "short_name", lang),
         "contact_name": in_language(council.contact, "name", lang),

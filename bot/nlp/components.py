@@ -16,6 +16,10 @@ that also reads what the message means: 384 numbers from a sentence model run on
 
 TopicSelector is the same logistic regression, choosing the topic of a topic question, in place of Rasa's
 ResponseSelector; then, by the message's meaning, the section of the topic's page that answers it (bot/nlp/sections.py).
+
+LanguageDetector adds the entity `language` ("cy" or "en") to a message clearly in Welsh or English, or asking to
+switch ("Cymraeg", "English please"; those also get the intent `switch_language`), so the slot `language` follows
+the parent (bot/nlp/language.py).
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturi
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_CONFIDENCE,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
     FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_RANKING_KEY,
@@ -64,7 +75,7 @@ from sklearn.preprocessing import normalize
 
 from bot.content.build import topic_response
 from bot.content.loader import REPO_ROOT, content
-from bot.nlp import crisis_model
+from bot.nlp import crisis_model, language
 from bot.nlp.encoder import ModelMissing, encoder
 from bot.nlp.safety import detect_crisis
 from bot.nlp.sections import SectionChooser
@@ -184,6 +195,48 @@ class MeaningFeaturizer(GraphComponent):
         worth = [m for m in messages if worth_meaning(m.get(TEXT) or "")]
         if worth:
             add_meaning(worth)
+        return messages
+
+
+LANGUAGE_ENTITY = "language"
+SWITCH_LANGUAGE_INTENT = "switch_language"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class LanguageDetector(GraphComponent):
+    """The language of each message (bot/nlp/language.py), as the entity `language` with the value "cy" or "en",
+    which fills the slot `language`; nothing when the message is not clearly one language, so the conversation
+    keeps its own. A request to switch ("Cymraeg", "Ga i siarad Cymraeg?", "English please") is a command: it always
+    sets the language, and its intent becomes `switch_language` whatever the classifier thought. It runs after the
+    classifiers and before the crisis detector, which overrides it in turn. The detector (lingua, English and Welsh
+    only) is built when the model loads, not at the first message."""
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LanguageDetector:
+        language.detector()
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = language.language_of(text)
+            if found is None:
+                continue
+            entity = {ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY, ENTITY_ATTRIBUTE_VALUE: found.language,
+                      ENTITY_ATTRIBUTE_START: 0, ENTITY_ATTRIBUTE_END: len(text),
+                      ENTITY_ATTRIBUTE_CONFIDENCE: round(found.confidence, 3), EXTRACTOR: type(self).__name__}
+            entities = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != LANGUAGE_ENTITY]
+            message.set(ENTITIES, [*entities, entity], add_to_output=True)
+            if found.command:
+                intent = {"name": SWITCH_LANGUAGE_INTENT, "confidence": 1.0}
+                ranking = [intent] + [i for i in (message.get(INTENT_RANKING_KEY) or [])
+                                      if i.get("name") != SWITCH_LANGUAGE_INTENT]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
 

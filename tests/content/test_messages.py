@@ -57,7 +57,8 @@ CHANNELS = ("web", "sms", "whatsapp")
 ALL = [(m.key, lang, channel) for m in messages() for lang in LANGUAGES for channel in CHANNELS]
 # Keys that only make part of a sentence or a list line: their reading grade is the whole sentence's.
 FRAGMENT = re.compile(r"^(requests|dates|buttons|picture|common|page)\.|\.(channel_\w+|.*_line|system|what|since|kept|"
-                      r"linked|used_by|uses|use|tool|kept_default|summary_\w+|reach_\w+|council_default|choose_one|more_suffix)$")
+                      r"linked|used_by|uses|use|tool|kept_default|summary_\w+|reach_\w+|council_default|choose_one|"
+                      r"more_suffix|language_name)$")
 # Prompts (a question, or "I did not catch that") fit 2 SMS; answers 3.
 PROMPT = re.compile(r"(^|\.)(utter_ask_|ask_)|not_recognised$|_failed$|^identity\.")
 

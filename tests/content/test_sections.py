@@ -12,7 +12,7 @@ import yaml
 
 from bot.channels.formatting import is_gsm7, segment_count
 from bot.channels.sms import MORE_SUFFIX
-from bot.content.build import rest_response, responses_document, section_of, topic_response
+from bot.content.build import responses_document, rest_response, section_of, topic_response
 from bot.content.loader import CONTENT_DIR, ContentError, load_content
 from bot.content.models import SMS_MAX_CHARS
 from bot.content.readability import MAX_GRADE, grade

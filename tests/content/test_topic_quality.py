@@ -517,7 +517,10 @@ def test_helplines_match_the_facts() -> None:
         "childline": "0800 1111",
         "family_rights_group": FRG_NUMBER,
         "nhs_111": "111",  # https://111.nhs.uk/
+        "meic": "080880 23456",  # Meic, in Wales: its source is in content/helplines.yml
     }
+    assert {h.id for h in CONTENT.helplines.helplines if h.nation == "wales"} == {"meic"}
+    assert all(h.source for h in CONTENT.helplines.helplines if h.nation)
 
 
 # --- the loader names the file and the field when content is broken -------------------------------------

@@ -133,6 +133,7 @@ async def test_config_js(client: TestClient) -> None:
         "socketPath": "/socket.io/",
         "exitUrl": "/neutral.html",
         "resumeSessions": False,
+        "languages": [{"lang": "cy", "label": "Cymraeg"}, {"lang": "en", "label": "English"}],
     }
 
 

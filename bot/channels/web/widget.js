@@ -16,7 +16,7 @@
    PDA_CONFIG.resumeSessions (only once the channel awaits enter_room) a reconnect or reload asks for the stored
    session id again, so Rasa keeps the conversation.
 
-   Config comes from /config.js: window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions}; exitUrl
+   Config comes from /config.js: window.PDA_CONFIG = {socketUrl, socketPath, exitUrl, resumeSessions, languages}; exitUrl
    is quick_exit_url in content/council.yml unless the web server is given --exit-url. */
 (function () {
   "use strict";
@@ -209,6 +209,33 @@
   var lastBotGroup = null;
   var replyTimer = null;
 
+  // "Cymraeg" and "English" in the header: each sends its own name, a switch word the assistant always obeys, so
+  // the conversation goes on in that language (PDA_CONFIG.languages, from content/messages/<lang>/language.yml).
+  function languageButtons() {
+    var languages = Array.isArray(config.languages) ? config.languages : [];
+    if (!languages.length) {
+      return null;
+    }
+    var group = el("div", "pda-languages");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Language / Iaith");
+    languages.forEach(function (language) {
+      if (!language || typeof language.label !== "string" || !language.label) {
+        return;
+      }
+      var button = el("button", "pda-language", language.label);
+      button.type = "button";
+      if (typeof language.lang === "string") {
+        button.lang = language.lang;
+      }
+      button.addEventListener("click", function () {
+        send(language.label, language.label);
+      });
+      group.appendChild(button);
+    });
+    return group;
+  }
+
   function build() {
     var root = el("div", "pda-widget");
     root.id = "pda-widget";
@@ -231,6 +258,10 @@
     ui.close.type = "button";
     ui.close.setAttribute("aria-label", "Close the chat");
     header.appendChild(title);
+    var languages = languageButtons();
+    if (languages) {
+      header.appendChild(languages);
+    }
     header.appendChild(ui.close);
 
     // The greeting is the first item of the log, so it scrolls away with the conversation on small screens.
