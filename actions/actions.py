@@ -25,7 +25,7 @@ from bot.privacy.sealing import is_sealed, seal, unseal
 from bot.privacy.tracker_store import NOT_KEPT
 from bot.records import holdings, reviews, service
 from bot.records.db import session_scope
-from bot.records.identity import normalise_reference, parse_dob
+from bot.records.identity import dob_in, normalise_reference, parse_dob
 from bot.tasks import INTENT_TASKS
 
 logger = logging.getLogger(__name__)
@@ -441,6 +441,9 @@ class ValidateIdentityForm(FormValidationAction):
         if reference is None:
             _answer_question_or(dispatcher, tracker, texts.reference_not_recognised(content(), lang=_lang(tracker)))
             return {"identity_reference": None}
+        dob = dob_in(str(value))
+        if dob is not None:  # "DEMO-1003, 9/1/2021": both at once, so the date of birth is not asked for again
+            return self._verify(reference, dob, dispatcher, tracker)
         # Sealed, so the reference never sits readable in the conversation store between the two questions.
         return {"identity_reference": seal(reference)}
 
@@ -452,11 +455,16 @@ class ValidateIdentityForm(FormValidationAction):
         if parse_dob(str(value)) is None:
             _answer_question_or(dispatcher, tracker, texts.date_not_recognised(lang=_lang(tracker)))
             return {"identity_dob": None}
+        return self._verify(unseal(tracker.get_slot("identity_reference")) or "", str(value), dispatcher, tracker)
+
+    @staticmethod
+    def _verify(reference: str, dob: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Checks the pair against the records; says whether it matched."""
         with session_scope() as session:
             result = service.verify_identity(
                 session,
-                reference_text=unseal(tracker.get_slot("identity_reference")) or "",
-                dob_text=str(value),
+                reference_text=reference,
+                dob_text=dob,
                 conversation_id=tracker.sender_id,
                 channel=_channel(tracker),
             )

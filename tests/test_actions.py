@@ -565,3 +565,18 @@ def test_a_switch_while_a_task_is_paused_asks_again_whether_to_carry_on(tracker_
     tracker = tracker_factory({"language": "cy", "task_paused": True}, intent="switch_language")
     a.ActionSwitchLanguage().run(dispatcher, tracker, {})
     assert dispatcher.messages[-1]["response"] == "utter_task_paused"
+
+
+def test_a_reference_and_a_date_of_birth_in_one_message_are_checked_together(records_db, tracker_factory, dispatcher):
+    """"DEMO-1003 and my youngest was born 09/01/21": the check runs at once, the date is not asked for again."""
+    text = "DEMO-1003 and my youngest was born 09/01/21"
+    tracker = tracker_factory(intent="inform", text=text, active_loop="identity_form")
+    result = a.ValidateIdentityForm().validate_identity_reference(text, dispatcher, tracker, {})
+    assert result["verified"] is True and result["identity_dob"] == a.CHECKED
+
+
+def test_a_wrong_date_given_with_the_reference_asks_for_both_again(records_db, tracker_factory, dispatcher):
+    text = "ref DEMO-1003, born 10/01/2021"
+    tracker = tracker_factory(intent="inform", text=text, active_loop="identity_form")
+    result = a.ValidateIdentityForm().validate_identity_reference(text, dispatcher, tracker, {})
+    assert result == {"identity_reference": None, "identity_dob": None}

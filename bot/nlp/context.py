@@ -17,7 +17,9 @@ For a follow-up (a short message that points back: "that", "it", "and ...", "wha
 Anything else is left as the classifiers decided. The crisis detector runs after this and overrides it.
 
 A bare family reference ("DEMO-1001") outside a form starts the identity check (the status task) with the
-reference already given, instead of the help menu.
+reference already given, instead of the help menu. A message that holds a reference among other words ("SAR please.
+DEMO-1003, 09/01/2021") keeps its intent, and the identity check of the task it starts reads the reference (and a
+date of birth beside it) from it instead of asking.
 
 Every weight here is on the selector's probabilities; there is no second run of the sentence model: the topic
 selector has already used the message's one vector.
@@ -45,7 +47,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
 from bot.content.loader import content
-from bot.records.identity import bare_reference
+from bot.records.identity import bare_reference, normalise_reference
 from bot.tasks import INTENT_TASKS, TASK_TOPICS
 
 LAST_TOPIC = "last_topic"  # the slot, and the entity it maps from
@@ -178,6 +180,9 @@ class ConversationContext(GraphComponent):
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), _entity(FAMILY_REFERENCE, reference)],
                             add_to_output=True)
                 return
+            if normalise_reference(text):  # "SAR please. DEMO-1003, 09/01/2021": the identity check reads it first
+                message.set(ENTITIES, [*(message.get(ENTITIES) or []), _entity(FAMILY_REFERENCE, text)],
+                            add_to_output=True)
             decision = decide(text, intent, _ranking(message), last_topic, self.related, self.tasks, self.weights,
                               section_chosen=_section_chosen(message))
             if decision.intent:

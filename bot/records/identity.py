@@ -6,7 +6,8 @@ import datetime as dt
 import re
 import unicodedata
 
-MAX_INPUT = 64  # longer text is not a reference or a date someone typed
+MAX_INPUT = 64  # longer text is not a reference or a date someone typed on its own
+MAX_SENTENCE = 240  # a sentence that gives a reference and a date of birth ("my ref is ... and she was born ...")
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 _REFERENCE_EXACT = re.compile(r"([A-Z]{2,10})[\s._/-]*([0-9]{3,12})")
@@ -42,12 +43,12 @@ _DIGITS_ONLY = re.compile(r"\d{6}|\d{8}")
 _ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th|af|il|ydd|ed|fed|eg)\b")  # English and Welsh ordinals
 
 
-def _clean(text: object) -> str | None:
+def _clean(text: object, limit: int = MAX_INPUT) -> str | None:
     if not isinstance(text, str):
         return None
     text = unicodedata.normalize("NFKC", text).translate(_DASHES)
     text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
-    if not text or len(text) > MAX_INPUT:
+    if not text or len(text) > limit:
         return None
     return text
 
@@ -62,13 +63,13 @@ def bare_reference(text: object) -> str | None:
 def normalise_reference(text: object) -> str | None:
     """'demo 1001', 'Demo-1001', ' DEMO1001 ' -> 'DEMO-1001'; None when it is not a family reference.
 
-    A reference inside a short sentence ('my ref is demo 1001') is found when there is exactly one.
+    A reference inside a sentence ('my ref is demo 1001') is found when there is exactly one.
     """
-    cleaned = _clean(text)
+    cleaned = _clean(text, MAX_SENTENCE)
     if cleaned is None:
         return None
     upper = cleaned.upper()
-    exact = _REFERENCE_EXACT.fullmatch(upper)
+    exact = _REFERENCE_EXACT.fullmatch(upper) if len(upper) <= MAX_INPUT else None
     if exact:
         return _reference(exact.group(1), exact.group(2))
     if not upper.isascii():
@@ -112,6 +113,26 @@ def _make_date(year: int, month: int, day: int, two_digit_year: bool, today: dt.
     if value > today or value.year < 1900:
         return None
     return value
+
+
+def dob_in(text: object, today: dt.date | None = None) -> str | None:
+    """The date of birth written inside a longer message ("DEMO-1003 and my youngest was born 09/01/21", "ref
+    DEMO-1002, 21 november 2016"), as typed, when there is exactly one; else None. Never raises."""
+    try:
+        cleaned = _clean(text, MAX_SENTENCE)
+        if cleaned is None:
+            return None
+        value = _REFERENCE_IN_TEXT.sub(  # the family reference's digits are no date ("november 2016" is)
+            lambda m: m.group(0) if m.group(1).lower() in MONTHS else " ", cleaned.upper()).lower().replace(",", " ")
+        value = re.sub(r"\s+", " ", _ORDINAL.sub(r"\1", value))
+        found = {m.group(0).strip() for regex in (_ISO, _DAY_FIRST, _DAY_MONTHNAME, _MONTHNAME_DAY)
+                 for m in regex.finditer(value)}
+        dates = {d for d in (parse_dob(f, today) for f in found) if d is not None}
+        if len(dates) != 1:
+            return None
+        return next(f for f in found if parse_dob(f, today) in dates)
+    except Exception:  # a parser that must never fail a conversation
+        return None
 
 
 def parse_dob(text: object, today: dt.date | None = None) -> dt.date | None:

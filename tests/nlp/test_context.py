@@ -149,3 +149,11 @@ def test_a_follow_up_about_a_part_of_the_page_just_given_keeps_its_section():
     decision = decide("do they get paid for it", "topic", ranking, "private_companies", RELATED, TASKS,
                       section_chosen=True)
     assert decision.intent is None and decision.topic is None
+
+
+def test_a_request_that_holds_a_reference_keeps_its_intent_and_passes_the_reference_on(component):
+    message = _message("SAR please. DEMO-1003, 09/01/2021, everything you have", "request_data")
+    component.process([message], tracker=_tracker())
+    assert message.get("intent")["name"] == "request_data"
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "family_reference"] == [
+        "SAR please. DEMO-1003, 09/01/2021, everything you have"]
