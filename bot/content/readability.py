@@ -22,10 +22,14 @@ _PHONE = re.compile(r"\+?\d[\d ]{6,}\d")
 _MARKUP = re.compile(r"^[ \t]*(?:#+|[-*]|\d+\.)[ \t]+", re.MULTILINE)
 
 
+CITATION = ("Source:", "Ffynhonnell:")  # content/messages/<lang>/page.yml `source`
+
+
 def plain_text(text: str) -> str:
     """What a reader reads: link words kept, URLs, phone numbers and list/heading markers removed.
 
-    List items and headings become sentences of their own, as a reader takes them.
+    List items and headings become sentences of their own, as a reader takes them. The citation line ("Source: ..."
+    with the sources' titles, in either language) is a reference, not prose: it is left out.
     """
     text = _LINK.sub(r"\1", text)
     text = _URL.sub("", text)
@@ -34,7 +38,7 @@ def plain_text(text: str) -> str:
     lines = []
     for line in _MARKUP.sub("", text).splitlines():
         line = line.strip()
-        if not line:
+        if not line or line.startswith(CITATION):
             continue
         if line[-1] not in ".!?:":
             line += "."

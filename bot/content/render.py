@@ -242,8 +242,13 @@ def web_body(topic: Topic, content: Content, lang: str = "en") -> str:
 
 def web_answer(topic: Topic, content: Content, lang: str = "en") -> str:
     """The web chat answer: the body with register blocks and snippets filled in, then its sources as links."""
+    return with_sources(web_body(topic, content, lang), topic, content, lang)
+
+
+def with_sources(text: str, topic: Topic, content: Content, lang: str = "en") -> str:
+    """A web answer from a topic page, then the page's sources as links: every answer says where it comes from."""
     sources = " · ".join(f"[{s.title}]({s.url})" for s in topic_sources(topic, content, lang))
-    return f"{web_body(topic, content, lang)}\n\n{_messages().say('page.source', lang)} {sources}"
+    return f"{text}\n\n{_messages().say('page.source', lang)} {sources}"
 
 
 SENTENCE_END = re.compile(r"[.!?][\"')\]’”]*$")  # a full stop, ! or ?, perhaps inside a closing quote or bracket
@@ -262,9 +267,9 @@ def sms_answer(topic: Topic, content: Content, lang: str = "en") -> str:
 
 
 def section_web_answer(topic: Topic, section: Section, content: Content) -> str:
-    """The web answer to a question one section answers: that section under its question. Its sources come with the
-    whole page, one tap away ("More on this"): under a few lines they would be most of the answer."""
-    return fill(f"{section.heading}\n{section.body}", content, f"content/topics/{topic.id}.md")
+    """The web answer to a question one section answers: that section under its question, then the page's sources."""
+    return with_sources(fill(f"{section.heading}\n{section.body}", content, f"content/topics/{topic.id}.md"), topic,
+                        content)
 
 
 def section_sms_text(topic: Topic, section: Section, content: Content) -> str:
@@ -273,16 +278,17 @@ def section_sms_text(topic: Topic, section: Section, content: Content) -> str:
 
 
 def section_sms_answer(topic: Topic, section: Section, content: Content) -> str:
-    """The SMS / WhatsApp answer to a question one section answers: its short form, and how to get the rest."""
+    """The SMS / WhatsApp answer to a question one section answers: its short form with the page's main source, and
+    how to get the rest."""
     more = _messages().say("channels.more_suffix", channel="sms")
-    return f"{section_sms_text(topic, section, content)}\n\n{more}"
+    source = f"{_messages().say('page.more')} {topic_sources(topic, content)[0].url}"
+    return f"{end_sentence(section_sms_text(topic, section, content))} {source}\n\n{more}"
 
 
 def rest_web_answer(topic: Topic, shown: Section, content: Content) -> str:
-    """What "more" shows after a section on the web: the page without that section. As with the section, the
-    sources come with the whole page ("More on this")."""
+    """What "more" shows after a section on the web: the page without that section, then its sources."""
     parts = [topic.short_answer] + [f"{s.heading}\n{s.body}" for s in topic.sections if s.id != shown.id]
-    return fill("\n\n".join(parts), content, f"content/topics/{topic.id}.md")
+    return with_sources(fill("\n\n".join(parts), content, f"content/topics/{topic.id}.md"), topic, content)
 
 
 def rest_sms_answer(topic: Topic, shown: Section, content: Content) -> str:
