@@ -281,3 +281,27 @@ def test_a_message_can_pull_in_another_and_a_loop_is_refused(tmp_path: Path) -> 
         path.write_text(path.read_text(encoding="utf-8") + 'loop: "Hello. {{common.loop}}"\n', encoding="utf-8")
     with pytest.raises(MessageError, match="includes itself"):
         load_messages(root)
+
+
+def test_the_crisis_reply_gives_meic_in_welsh_and_for_a_council_in_wales_only() -> None:
+    """Meic, the helpline for children and young people in Wales (content/helplines.yml): every Welsh crisis reply,
+    and the English one of a council in Wales; not the English one of a council in England."""
+    from bot.content.loader import CONTENT_DIR, load_content
+
+    wales = load_content(council=CONTENT_DIR / "councils" / "wales-demo.yml")
+    england = content()
+    meic = england.helpline("meic")
+    for channel in CHANNELS:
+        assert meic in render(messages()["crisis.utter_crisis"], "cy", channel, {}, england)
+        assert meic in render(messages()["crisis.utter_crisis"], "en", channel, {}, wales)
+        assert meic not in render(messages()["crisis.utter_crisis"], "en", channel, {}, england)
+
+
+@pytest.mark.parametrize("key", ["crisis.utter_crisis", "crisis.utter_crisis_child"])
+def test_the_crisis_sms_with_meic_is_still_one_text(key: str) -> None:
+    from bot.channels.formatting import segment_count
+    from bot.content.loader import CONTENT_DIR, load_content
+
+    wales = load_content(council=CONTENT_DIR / "councils" / "wales-demo.yml")
+    for lang in LANGUAGES:
+        assert segment_count(render(messages()[key], lang, "sms", {}, wales)) == 1, lang
