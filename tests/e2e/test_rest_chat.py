@@ -227,7 +227,7 @@ def test_other_council_questions_get_the_council_contact_not_a_topic(servers, qu
         ("is taking my consent back different from objecting", "withdraw it at any time"),
         ("who is responsible when a company working for the council loses our data", "still responsible"),
         # Pattern 7: someone asking for a parent gets what they can do with the parent there, not only numbers.
-        ("I'm a peer support worker, can I check a parent's status for her?", "You cannot use it for them"),
+        ("I'm a peer support worker, can I check a parent's status for her?", "You cannot use"),
     ],
 )
 def test_questions_that_had_no_page_get_their_answer(servers, question, meaning):
