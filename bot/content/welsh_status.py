@@ -1,7 +1,8 @@
 """Which Welsh pages need a Welsh speaker: `python -m bot content status`.
 
 Each Welsh page (content/cy/topics/<id>.md, content/cy/snippets/<id>.md) says `en_hash:`, the hash of the English
-file it translates (`english_hash`: the first 12 hex digits of the SHA-256 of the file's bytes), and
+file it translates (`english_hash`: the first 12 hex digits of the SHA-256 of the file, without its `examples:`, the
+training questions, which are not translated: a new example does not make the Welsh page out of date), and
 `cy_reviewed:`, whether a Welsh speaker has checked it. A page is listed when it is missing, when it is not
 reviewed, or when its English page has changed since it was translated, so a council knows what to send for
 translation or review. After the Welsh is updated and checked, set `en_hash` to the hash the listing shows and
@@ -11,6 +12,7 @@ translation or review. After the Welsh is updated and checked, set `en_hash` to 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +22,13 @@ KINDS = ("topics", "snippets")
 MISSING, OUT_OF_DATE, UNREVIEWED = "missing", "out of date", "not reviewed"
 
 
+EXAMPLES = re.compile(r"^examples:[ \t]*\r?\n(?:[ \t]+-.*\r?\n)*", re.MULTILINE)
+
+
 def english_hash(path: Path) -> str:
-    """The first 12 hex digits of the SHA-256 of an English page's bytes: what a Welsh page's `en_hash` holds."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    """What a Welsh page's `en_hash` holds: the first 12 hex digits of the SHA-256 of the English page's text
+    without its `examples:` list (what a translator translates)."""
+    return hashlib.sha256(EXAMPLES.sub("", path.read_text(encoding="utf-8")).encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,12 @@ def test_status_lists_a_welsh_page_whose_english_page_changed(
     assert "Every Welsh page is reviewed and up to date" in capsys.readouterr().out
 
     english = content_copy / "topics" / "see_my_data.md"
+    # a new training question is not translated: the Welsh page stays up to date
+    english.write_text(english.read_text(encoding="utf-8").replace("examples:\n", "examples:\n  - \"new q\"\n", 1),
+                       "utf-8")
+    assert main(["content", "status", "--content", str(content_copy)]) == 0
+    assert "Every Welsh page is reviewed and up to date" in capsys.readouterr().out
+
     english.write_text(english.read_text(encoding="utf-8").replace("It is usually free.", "It is free."), "utf-8")
     assert main(["content", "status", "--content", str(content_copy)]) == 0
     out = capsys.readouterr().out
