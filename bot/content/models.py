@@ -261,13 +261,11 @@ class Topic(Strict):
         return _check_sections(value.strip())
 
 
-class Snippet(Strict):
-    """A passage many topics share: content/snippets/<id>.md, pulled into a topic's body (the web form) or its sms
-    (the short form) with {{<id>}}. Its sources are added to the sources of every topic that uses it."""
+class _Passage(Strict):
+    """The words a snippet and a Welsh page both hold: an id, a short form (sms) and a body, neither empty."""
 
     id: str
     sms: str
-    sources: list[Source]
     body: str
 
     @validator("id")
@@ -279,6 +277,13 @@ class Snippet(Strict):
         if not value.strip():
             raise ValueError("must not be empty")
         return _check_sections(value.strip())
+
+
+class Snippet(_Passage):
+    """A passage many topics share: content/snippets/<id>.md, pulled into a topic's body (the web form) or its sms
+    (the short form) with {{<id>}}. Its sources are added to the sources of every topic that uses it."""
+
+    sources: list[Source]
 
 
 class WelshSource(Source):
@@ -288,31 +293,18 @@ class WelshSource(Source):
     translates: HttpUrl
 
 
-class WelshPage(Strict):
+class WelshPage(_Passage):
     """The Welsh of one topic or snippet: content/cy/topics/<id>.md or content/cy/snippets/<id>.md.
 
     It holds only what differs from the English page of the same id: the words (title, sms, body), Welsh-language
     versions of sources where one exists, whether a Welsh speaker has checked it (`cy_reviewed`), and `en_hash`, the
-    hash of the English file it translates (bot/content/welsh.py), so a changed English page shows it is out of date.
-    A snippet's Welsh page has no title."""
+    hash of the English file it translates (bot/content/welsh_status.py), so a changed English page shows it is out of
+    date. A snippet's Welsh page has no title."""
 
-    id: str
     title: str = ""
-    sms: str
-    body: str
     sources: list[WelshSource] = []
     cy_reviewed: bool
     en_hash: str
-
-    @validator("id")
-    def _id_shape(cls, value: str) -> str:
-        return _check_id(value)
-
-    @validator("sms", "body")
-    def _sections(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return _check_sections(value.strip())
 
     @validator("en_hash")
     def _hash_shape(cls, value: str) -> str:

@@ -127,10 +127,8 @@ def dob_in(text: object, today: dt.date | None = None) -> str | None:
         value = re.sub(r"\s+", " ", _ORDINAL.sub(r"\1", value))
         found = {m.group(0).strip() for regex in (_ISO, _DAY_FIRST, _DAY_MONTHNAME, _MONTHNAME_DAY)
                  for m in regex.finditer(value)}
-        dates = {d for d in (parse_dob(f, today) for f in found) if d is not None}
-        if len(dates) != 1:
-            return None
-        return next(f for f in found if parse_dob(f, today) in dates)
+        dates = {f: d for f in sorted(found) if (d := parse_dob(f, today)) is not None}
+        return next(iter(dates)) if len(set(dates.values())) == 1 else None
     except Exception:  # a parser that must never fail a conversation
         return None
 
